@@ -1,0 +1,192 @@
+package spec
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+)
+
+// Validator checks HTTP requests and responses against the embedded document. It is safe
+// for concurrent use.
+type Validator struct {
+	basePath string
+	router   routers.Router
+}
+
+// NewValidator returns a Validator for traffic whose API paths sit below basePath (for
+// example "/v1"); a request path outside it is matched as it is, which is how the token
+// endpoint (outside /v1) is found.
+func NewValidator(basePath string) (*Validator, error) {
+	doc, err := Doc()
+	if err != nil {
+		return nil, err
+	}
+	bare := *doc // a shallow copy without servers, so routing ignores the host
+	bare.Servers = nil
+	r, err := legacy.NewRouter(&bare)
+	if err != nil {
+		return nil, fmt.Errorf("spec: building the router: %w", err)
+	}
+	return &Validator{basePath: strings.TrimRight(basePath, "/"), router: r}, nil
+}
+
+// BasePath returns the path prefix of the API's /v1 operations.
+func (v *Validator) BasePath() string { return v.basePath }
+
+// Route finds the operation a request is for.
+func (v *Validator) Route(method string, u *url.URL) (*routers.Route, map[string]string, error) {
+	path := u.Path
+	if v.basePath != "" {
+		if rest, ok := strings.CutPrefix(path, v.basePath); ok && (rest == "" || rest[0] == '/') {
+			if route, params, err := v.router.FindRoute(&http.Request{Method: method, URL: &url.URL{Path: rest}}); err == nil {
+				return route, params, nil
+			}
+		}
+	}
+	return v.router.FindRoute(&http.Request{Method: method, URL: &url.URL{Path: path, RawQuery: u.RawQuery}})
+}
+
+// CheckRequest validates a request whose body has been read into body. It returns the
+// operationId ("" when no operation matches) and the violations found. Authentication is
+// not checked here.
+func (v *Validator) CheckRequest(ctx context.Context, r *http.Request, body []byte) (string, []Violation) {
+	route, params, err := v.Route(r.Method, r.URL)
+	if err != nil {
+		return "", []Violation{{In: "route", Rule: "route", Field: "base",
+			Message: fmt.Sprintf("no operation for %s %s", r.Method, r.URL.Path)}}
+	}
+	return route.Operation.OperationID, checkRoute(ctx, route, params, r, body)
+}
+
+var requestOptions = &openapi3filter.Options{
+	MultiError:          true,
+	AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+	SkipSettingDefaults: true,
+}
+
+func checkRoute(ctx context.Context, route *routers.Route, params map[string]string, r *http.Request, body []byte) []Violation {
+	clone := r.Clone(ctx)
+	clone.Body = io.NopCloser(bytes.NewReader(body))
+	clone.ContentLength = int64(len(body))
+	if len(body) == 0 {
+		clone.Body = http.NoBody
+	}
+	in := &openapi3filter.RequestValidationInput{Request: clone, PathParams: params, Route: route, Options: requestOptions}
+	err := openapi3filter.ValidateRequest(ctx, in)
+	vs := violations(err, Violation{Operation: route.Operation.OperationID, In: "body"})
+	// An empty body where one is required is reported by kin-openapi with no pointer.
+	for i := range vs {
+		if vs[i].Rule == "parse" && len(body) > 0 && !json.Valid(body) && isJSON(r.Header.Get("Content-Type")) {
+			vs[i].Rule, vs[i].Field, vs[i].Message = "json", "base", "request body is not valid JSON"
+		}
+	}
+	return vs
+}
+
+// CheckResponse validates a response to the request r. Unlike kin-openapi's response
+// validation it reports every header and every body problem, not only the first one.
+func (v *Validator) CheckResponse(r *http.Request, status int, header http.Header, body []byte) []Violation {
+	route, _, err := v.Route(r.Method, r.URL)
+	if err != nil {
+		return []Violation{{Status: status, In: "route", Rule: "route",
+			Message: fmt.Sprintf("no operation for %s %s", r.Method, r.URL.Path)}}
+	}
+	return checkResponse(route.Operation, status, header, body)
+}
+
+// checkResponse validates status, headers (unless header is nil) and body.
+func checkResponse(op *openapi3.Operation, status int, header http.Header, body []byte) []Violation {
+	base := Violation{Operation: op.OperationID, Status: status}
+	ref := op.Responses.Status(status)
+	if ref == nil {
+		ref = op.Responses.Default()
+	}
+	if ref == nil || ref.Value == nil {
+		base.In, base.Rule = "status", "status"
+		base.Message = fmt.Sprintf("%s declares no response %d (declared: %s)", op.OperationID, status, strings.Join(declaredStatuses(op), ", "))
+		return []Violation{base}
+	}
+	resp := ref.Value
+	var out []Violation
+	if header != nil {
+		names := make([]string, 0, len(resp.Headers))
+		for name := range resp.Headers {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			h := resp.Headers[name].Value
+			hv := base
+			hv.In, hv.Pointer, hv.Field = "header", "/"+name, name
+			values := header.Values(name)
+			if len(values) == 0 {
+				if h.Required {
+					hv.Rule, hv.Message = "required", "is required"
+					out = append(out, hv)
+				}
+				continue
+			}
+			if h.Schema != nil && h.Schema.Value != nil {
+				if err := h.Schema.Value.VisitJSON(values[0], openapi3.MultiErrors()); err != nil {
+					for _, x := range violations(err, hv) {
+						x.Pointer = hv.Pointer // a header value has no inner structure
+						out = append(out, x)
+					}
+				}
+			}
+		}
+	}
+	media := resp.Content.Get("application/json")
+	if media == nil || media.Schema == nil {
+		if len(resp.Content) == 0 && len(bytes.TrimSpace(body)) > 0 {
+			base.In, base.Rule, base.Message = "body", "body", "the spec declares no body for this response"
+			out = append(out, base)
+		}
+		return out
+	}
+	if header != nil {
+		if ct := header.Get("Content-Type"); !isJSON(ct) {
+			base.In, base.Rule = "header", "content-type"
+			base.Pointer, base.Field = "/Content-Type", "Content-Type"
+			base.Message = fmt.Sprintf("content type %q is not application/json", ct)
+			return append(out, base)
+		}
+	}
+	return append(out, checkJSON(media.Schema.Value, body, base, openapi3.VisitAsResponse())...)
+}
+
+// checkJSON decodes body as JSON and validates it against schema.
+func checkJSON(schema *openapi3.Schema, body []byte, base Violation, opts ...openapi3.SchemaValidationOption) []Violation {
+	base.In = "body"
+	var value any
+	if err := json.Unmarshal(body, &value); err != nil {
+		base.Rule, base.Field, base.Message = "json", "base", "not valid JSON: "+err.Error()
+		return []Violation{base}
+	}
+	err := schema.VisitJSON(value, append(opts, openapi3.MultiErrors())...)
+	return violations(err, base)
+}
+
+func declaredStatuses(op *openapi3.Operation) []string {
+	var out []string
+	for code := range op.Responses.Map() {
+		out = append(out, code)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func isJSON(contentType string) bool {
+	return strings.Contains(strings.ToLower(contentType), "json")
+}

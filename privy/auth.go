@@ -1,0 +1,125 @@
+package privy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+	"golang.org/x/sync/singleflight"
+)
+
+// credentials supplies the bearer token of each request.
+type credentials interface {
+	token(ctx context.Context) (string, error)
+	// invalidate drops tok if it is still the cached token; it reports whether another
+	// attempt may get a different token.
+	invalidate(tok string) bool
+}
+
+type staticToken string
+
+func (s staticToken) token(context.Context) (string, error) { return string(s), nil }
+func (staticToken) invalidate(string) bool                  { return false }
+
+// refreshBefore is how long before its expiry an OAuth token is replaced.
+const refreshBefore = time.Minute
+
+// oauthSource exchanges client credentials for access tokens and caches them by the injected
+// clock; concurrent callers share one exchange.
+type oauthSource struct {
+	cfg    clientcredentials.Config
+	client *http.Client
+	clock  Clock
+	group  singleflight.Group
+
+	mu      sync.Mutex
+	tok     string
+	expires time.Time // zero: unknown, kept until a 401
+}
+
+func newOAuthSource(o *options, rt http.RoundTripper) *oauthSource {
+	return &oauthSource{
+		cfg: clientcredentials.Config{ClientID: o.clientID, ClientSecret: o.clientSecret,
+			TokenURL: o.tokenURL, Scopes: o.scopes, AuthStyle: oauth2.AuthStyleInParams},
+		// The token request goes to the token URL only: never follow a redirect with the secret.
+		client: &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}},
+		clock: o.clock,
+	}
+}
+
+func (s *oauthSource) token(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	tok, exp := s.tok, s.expires
+	s.mu.Unlock()
+	if tok != "" && (exp.IsZero() || s.clock.Now().Before(exp.Add(-refreshBefore))) {
+		return tok, nil
+	}
+	ch := s.group.DoChan("token", func() (any, error) {
+		// The exchange outlives a caller that gives up, since others may wait for it.
+		xctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		return s.exchange(xctx)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return "", r.Err
+		}
+		return r.Val.(string), nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func (s *oauthSource) exchange(ctx context.Context) (string, error) {
+	start := s.clock.Now()
+	t, err := s.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, s.client))
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil {
+			e := decodeError(re.Response.StatusCode, re.Body)
+			e.Response = redact(re.Response, nil)
+			return "", e
+		}
+		return "", fmt.Errorf("privy: token exchange: %w", err)
+	}
+	var exp time.Time
+	if t.ExpiresIn > 0 {
+		exp = start.Add(time.Duration(t.ExpiresIn) * time.Second)
+	}
+	s.mu.Lock()
+	s.tok, s.expires = t.AccessToken, exp
+	s.mu.Unlock()
+	return t.AccessToken, nil
+}
+
+func (s *oauthSource) invalidate(tok string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok == tok {
+		s.tok = ""
+	}
+	return true
+}
+
+// redact returns a copy of resp whose Request is orig (or a copy of resp.Request) without
+// Authorization and without a way to replay its body, so that an *Error holds no secret.
+func redact(resp *http.Response, orig *http.Request) *http.Response {
+	r := *resp
+	if orig == nil && resp.Request != nil {
+		q := *resp.Request
+		q.Header = q.Header.Clone()
+		q.Header.Del("Authorization")
+		q.Body, q.GetBody = http.NoBody, nil
+		orig = &q
+	}
+	r.Request = orig
+	return &r
+}

@@ -1,0 +1,11 @@
+// Package privy is a client for the Privy Contacts API, built over the generated package gen.
+//
+// A Client authenticates with an API token or OAuth client credentials, validates each request
+// against the embedded OpenAPI document before sending it, paces itself by the API's
+// X-RateLimit-* headers, retries only what is safe to retry, and turns every API error into an
+// *Error that works with errors.Is and errors.As. The same behaviour is available on its own as
+// a Transport, for code that uses package gen directly.
+package privy
+
+// Version is the version of this module, sent in the default User-Agent.
+const Version = "0.1.0"

@@ -1,0 +1,165 @@
+package privy
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/privy-go/privy-go/gen"
+)
+
+// Sentinel errors, one per documented error code; errors.Is(err, ErrNotFound) reports whether
+// err is an *Error with that code.
+var (
+	ErrInvalidClient     = errors.New("privy: invalid_client")
+	ErrInvalidScope      = errors.New("privy: invalid_scope")
+	ErrUnauthorized      = errors.New("privy: unauthorized")
+	ErrInsufficientScope = errors.New("privy: insufficient_scope")
+	ErrNotFound          = errors.New("privy: not_found")
+	ErrConflict          = errors.New("privy: conflict")
+	ErrValidationFailed  = errors.New("privy: validation_failed")
+	ErrRateLimited       = errors.New("privy: rate_limited")
+)
+
+var sentinels = map[gen.ErrorCode]error{
+	gen.ErrorCodeInvalidClient: ErrInvalidClient, gen.ErrorCodeInvalidScope: ErrInvalidScope,
+	gen.ErrorCodeUnauthorized: ErrUnauthorized, gen.ErrorCodeInsufficientScope: ErrInsufficientScope,
+	gen.ErrorCodeNotFound: ErrNotFound, gen.ErrorCodeConflict: ErrConflict,
+	gen.ErrorCodeValidationFailed: ErrValidationFailed, gen.ErrorCodeRateLimited: ErrRateLimited,
+}
+
+// statusCodes gives the code of a status when the body names none (an HTML 429 from a proxy).
+var statusCodes = map[int]gen.ErrorCode{401: gen.ErrorCodeUnauthorized, 403: gen.ErrorCodeInsufficientScope,
+	404: gen.ErrorCodeNotFound, 409: gen.ErrorCodeConflict, 422: gen.ErrorCodeValidationFailed, 429: gen.ErrorCodeRateLimited}
+
+// Error is an error answered by the API, or one the client found before sending (pre-flight
+// validation, a spent daily budget). Response is the final response, if any; its body has been
+// read into Body (at most 64 KiB).
+type Error struct {
+	StatusCode int
+	Code       gen.ErrorCode
+	Message    string
+	Details    []gen.ErrorDetail
+	// RetryAfter is how long the server asked to wait, or how long until the spent budget resets.
+	RetryAfter time.Duration
+	RateLimit  RateLimit
+	Response   *http.Response
+	Body       []byte
+}
+
+// Error formats the error as "privy: <status> <code>: <message> (<field>: <message>; ...)",
+// on one line.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("privy: ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if e.Code != "" {
+		b.WriteString(" " + clean(string(e.Code), 64))
+	} else if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteString(" " + t)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + clean(e.Message, 300))
+	}
+	for i, d := range e.Details {
+		if i == 0 {
+			b.WriteString(" (")
+		} else {
+			b.WriteString("; ")
+		}
+		if i == 5 {
+			b.WriteString(strconv.Itoa(len(e.Details)-i) + " more")
+			break
+		}
+		b.WriteString(clean(d.Field, 64) + ": " + clean(d.Message, 200))
+	}
+	if len(e.Details) > 0 {
+		b.WriteString(")")
+	}
+	if e.RetryAfter > 0 {
+		b.WriteString(" [retry after " + e.RetryAfter.String() + "]")
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel of e's code (or, when the body named no known
+// code, of its status).
+func (e *Error) Is(target error) bool {
+	code := e.Code
+	if _, ok := sentinels[code]; !ok {
+		code = statusCodes[e.StatusCode]
+	}
+	return sentinels[code] == target && target != nil
+}
+
+// maxErrorBody caps how much of an error body is read.
+const maxErrorBody = 64 << 10
+
+// responseError reads the (capped) body of a non-2xx response and closes it.
+func responseError(resp *http.Response, now time.Time) *Error {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	e := decodeError(resp.StatusCode, body)
+	e.Response, e.RateLimit = resp, parseRateLimit(resp.Header)
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
+		e.RetryAfter = d
+	}
+	return e
+}
+
+// decodeError turns an error body into an *Error without trusting its shape: the API's envelope,
+// the OAuth form {"error": "invalid_client"}, or anything else (kept as an excerpt).
+func decodeError(status int, body []byte) *Error {
+	e := &Error{StatusCode: status, Body: body}
+	var env struct {
+		Error       json.RawMessage `json:"error"`
+		Description string          `json:"error_description"`
+	}
+	if json.Unmarshal(body, &env) == nil && len(env.Error) > 0 {
+		var inner struct {
+			Code    string            `json:"code"`
+			Message string            `json:"message"`
+			Details []gen.ErrorDetail `json:"details"`
+		}
+		var s string
+		if json.Unmarshal(env.Error, &s) == nil {
+			e.Code, e.Message = gen.ErrorCode(s), env.Description
+		} else if err := json.Unmarshal(env.Error, &inner); err == nil || isTypeError(err) {
+			e.Code, e.Message, e.Details = gen.ErrorCode(inner.Code), inner.Message, inner.Details
+		}
+	}
+	if e.Code == "" && e.Message == "" {
+		e.Message = clean(string(body), 200)
+	}
+	return e
+}
+
+func isTypeError(err error) bool {
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &te)
+}
+
+// clean returns s on one line, without control characters or invalid UTF-8, cut to max bytes.
+func clean(s string, max int) string {
+	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

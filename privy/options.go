@@ -1,0 +1,216 @@
+package privy
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/privy-go/privy-go/gen"
+)
+
+// DefaultBaseURL is the production API base URL.
+const DefaultBaseURL = "https://api.privy.com/v1"
+
+// Clock tells the time and waits; inject one with WithClock to control time in tests.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Option configures a Client or a Transport.
+type Option func(*options) error
+
+type options struct {
+	token                  string
+	clientID, clientSecret string
+	scopes                 []string
+	baseURL, tokenURL      string
+	doer                   gen.HttpRequestDoer
+	userAgent              string
+	logger                 *slog.Logger
+	clock                  Clock
+	maxAttempts            int
+	maxWait                time.Duration
+	transient, noValidate  bool
+}
+
+func defaults() options {
+	return options{baseURL: DefaultBaseURL, userAgent: "privy-go/" + Version,
+		logger: slog.New(slog.DiscardHandler), clock: realClock{}, maxAttempts: 4, maxWait: time.Minute}
+}
+
+// WithToken authenticates with an API token (Settings > API Tokens).
+func WithToken(token string) Option {
+	return func(o *options) error {
+		if strings.TrimSpace(token) == "" {
+			return errors.New("WithToken: the token is empty")
+		}
+		if strings.ContainsAny(token, " \t\r\n") {
+			return errors.New("WithToken: the token contains white space")
+		}
+		o.token, o.clientID, o.clientSecret, o.scopes = token, "", "", nil
+		return nil
+	}
+}
+
+// WithClientCredentials authenticates as an OAuth application: the client id and secret are
+// exchanged for an access token with the given scopes (contacts_read when none are given).
+func WithClientCredentials(clientID, clientSecret string, scopes ...string) Option {
+	return func(o *options) error {
+		if clientID == "" || clientSecret == "" {
+			return errors.New("WithClientCredentials: both the client id and the client secret are required")
+		}
+		for _, s := range scopes {
+			if s == "" || strings.ContainsAny(s, " \t\r\n") {
+				return fmt.Errorf("WithClientCredentials: scope %q is not a single word; pass each scope separately", s)
+			}
+		}
+		o.token, o.clientID, o.clientSecret, o.scopes = "", clientID, clientSecret, scopes
+		return nil
+	}
+}
+
+// WithBaseURL sets the API base URL (default https://api.privy.com/v1). Plain http is accepted
+// only for a loopback host.
+func WithBaseURL(u string) Option {
+	return func(o *options) error {
+		if _, err := checkURL(u); err != nil {
+			return fmt.Errorf("WithBaseURL: %w", err)
+		}
+		o.baseURL = strings.TrimRight(u, "/")
+		return nil
+	}
+}
+
+// WithTokenURL sets the OAuth token endpoint (default: the base URL without its /v1 suffix,
+// plus /oauth/token). Plain http is accepted only for a loopback host.
+func WithTokenURL(u string) Option {
+	return func(o *options) error {
+		if _, err := checkURL(u); err != nil {
+			return fmt.Errorf("WithTokenURL: %w", err)
+		}
+		o.tokenURL = u
+		return nil
+	}
+}
+
+// WithHTTPClient sets what sends the requests (default: a new *http.Client). A *http.Client is
+// copied so that Authorization is never forwarded on a redirect to another host.
+func WithHTTPClient(d gen.HttpRequestDoer) Option {
+	return func(o *options) error {
+		if d == nil {
+			return errors.New("WithHTTPClient: the client is nil")
+		}
+		o.doer = d
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header (default "privy-go/" + Version).
+func WithUserAgent(ua string) Option {
+	return func(o *options) error {
+		if strings.TrimSpace(ua) == "" || strings.ContainsAny(ua, "\r\n") {
+			return errors.New("WithUserAgent: the user agent must be one non-empty line")
+		}
+		o.userAgent = ua
+		return nil
+	}
+}
+
+// WithLogger logs each attempt at debug level: method, path, status, attempt and wait, never a
+// credential. The default discards logs.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return errors.New("WithLogger: the logger is nil")
+		}
+		o.logger = l
+		return nil
+	}
+}
+
+// WithClock replaces the real clock, for tests.
+func WithClock(c Clock) Option {
+	return func(o *options) error {
+		if c == nil {
+			return errors.New("WithClock: the clock is nil")
+		}
+		o.clock = c
+		return nil
+	}
+}
+
+// WithMaxAttempts sets how many times one call may be sent in all (default 4; 1 disables retries).
+func WithMaxAttempts(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("WithMaxAttempts: %d is less than 1", n)
+		}
+		o.maxAttempts = n
+		return nil
+	}
+}
+
+// WithMaxWait sets the longest single wait before a retry or for a rate-limit reset (default one
+// minute); a longer Retry-After returns the error at once instead of waiting.
+func WithMaxWait(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("WithMaxWait: %v is negative", d)
+		}
+		o.maxWait = d
+		return nil
+	}
+}
+
+// WithTransientRetries also retries connection errors and 502, 503 and 504 responses, for the
+// operations that are safe to repeat (list, update, unsubscribe), never create or delete.
+func WithTransientRetries() Option {
+	return func(o *options) error { o.transient = true; return nil }
+}
+
+// WithoutValidation turns off pre-flight validation of requests against the spec.
+func WithoutValidation() Option {
+	return func(o *options) error { o.noValidate = true; return nil }
+}
+
+// checkURL parses an absolute http(s) URL without credentials; http only for loopback hosts.
+func checkURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a URL", raw)
+	}
+	switch {
+	case u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return nil, fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	case u.User != nil:
+		return nil, errors.New("the URL must not carry credentials; use WithToken or WithClientCredentials")
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("%q must not have a query or fragment", raw)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return nil, fmt.Errorf("%q uses plain http; use https (http is allowed only for loopback hosts)", raw)
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// defaultTokenURL drops a trailing /v1 from the base URL and appends /oauth/token.
+func defaultTokenURL(base string) string {
+	return strings.TrimSuffix(strings.TrimRight(base, "/"), "/v1") + "/oauth/token"
+}

@@ -1,0 +1,246 @@
+package privy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/privy/spec"
+)
+
+// Transport is the layer under every Client: it authenticates, validates, paces and retries
+// requests to the API host. It is an http.RoundTripper and a gen.HttpRequestDoer, so code using
+// package gen directly gets the same behaviour. Requests to other hosts pass through untouched.
+//
+// A response is returned as it is, whatever its status; an error is returned when no response
+// exists: a request refused before sending (an *Error), a failed token exchange (an *Error) or
+// a transport failure.
+type Transport struct {
+	o         options
+	base      *url.URL
+	doer      gen.HttpRequestDoer
+	creds     credentials
+	validator *spec.Validator
+	limits    limiter
+}
+
+// safeOps are the operations that may be repeated after a transient failure.
+var safeOps = map[string]bool{"listContacts": true, "updateContact": true, "unsubscribeContact": true}
+
+// NewTransport returns a Transport configured by opts; WithToken or WithClientCredentials is
+// required.
+func NewTransport(opts ...Option) (*Transport, error) {
+	o := defaults()
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			return nil, fmt.Errorf("privy: %w", err)
+		}
+	}
+	base, err := checkURL(o.baseURL)
+	if err != nil {
+		return nil, fmt.Errorf("privy: base URL: %w", err)
+	}
+	if o.tokenURL == "" {
+		o.tokenURL = defaultTokenURL(o.baseURL)
+	}
+	t := &Transport{o: o, base: base, doer: guardRedirects(o.doer, base)}
+	switch {
+	case o.token != "":
+		t.creds = staticToken(o.token)
+	case o.clientID != "":
+		t.creds = newOAuthSource(&t.o, roundTripperOf(t.doer))
+	default:
+		return nil, errors.New("privy: no credentials: use WithToken or WithClientCredentials (or PRIVY_TOKEN with NewFromEnv)")
+	}
+	if !o.noValidate || o.transient {
+		if t.validator, err = spec.NewValidator(base.Path); err != nil {
+			return nil, fmt.Errorf("privy: %w", err)
+		}
+	}
+	return t, nil
+}
+
+// RateLimit returns the last known rate-limit state, shared by every goroutine.
+func (t *Transport) RateLimit() RateLimit { return t.limits.get() }
+
+// RoundTrip implements http.RoundTripper; it is Do.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) { return t.Do(req) }
+
+// Do sends req with credentials, after pre-flight validation and pacing, retrying as configured.
+// It does not modify req.
+func (t *Transport) Do(req *http.Request) (*http.Response, error) {
+	if req.URL.Host != t.base.Host || req.URL.Scheme != t.base.Scheme {
+		return t.doer.Do(req) // not the API: no credentials, no retries
+	}
+	ctx := req.Context()
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("privy: reading the request body: %w", err)
+		}
+		body = b
+	}
+	op, err := t.check(ctx, req, body)
+	if err != nil {
+		return nil, err
+	}
+	safe := t.o.transient && safeOps[op]
+	reauthed := false
+	for attempt := 1; ; attempt++ {
+		if err := t.pace(ctx); err != nil {
+			return nil, err
+		}
+		tok, err := t.creds.token(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r := req.Clone(ctx)
+		if body != nil {
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		}
+		r.Header.Set("Authorization", "Bearer "+tok)
+		if r.Header.Get("User-Agent") == "" {
+			r.Header.Set("User-Agent", t.o.userAgent)
+		}
+		resp, err := t.doer.Do(r)
+		if err != nil {
+			if ctx.Err() == nil && safe && attempt < t.o.maxAttempts {
+				if d := backoff(attempt); !t.tooLong(ctx, d) {
+					t.log(ctx, req, 0, attempt, d, err)
+					if t.sleep(ctx, d) == nil {
+						continue
+					}
+				}
+			}
+			return nil, fmt.Errorf("privy: %s %s (attempt %d): %w", req.Method, req.URL.Path, attempt, err)
+		}
+		resp.Request = req // the caller's request: no Authorization header in what we hand back
+		t.limits.update(parseRateLimit(resp.Header))
+		if resp.StatusCode == http.StatusUnauthorized && !reauthed && t.creds.invalidate(tok) {
+			t.log(ctx, req, resp.StatusCode, attempt, 0, nil)
+			reauthed = true
+			discard(resp)
+			attempt--
+			continue
+		}
+		if !retryable(resp.StatusCode, safe) || attempt >= t.o.maxAttempts {
+			t.log(ctx, req, resp.StatusCode, attempt, 0, nil)
+			return resp, nil
+		}
+		d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), t.o.clock.Now())
+		if !ok {
+			d = backoff(attempt)
+		}
+		if t.tooLong(ctx, d) {
+			t.log(ctx, req, resp.StatusCode, attempt, 0, nil)
+			return resp, nil // the caller gets the 429 with its Retry-After at once
+		}
+		t.log(ctx, req, resp.StatusCode, attempt, d, nil)
+		discard(resp)
+		if err := t.sleep(ctx, d); err != nil {
+			return nil, fmt.Errorf("privy: %s %s: waiting %v to retry: %w", req.Method, req.URL.Path, d, err)
+		}
+	}
+}
+
+// pace waits while the known minute budget is spent, and fails when the daily one is.
+func (t *Transport) pace(ctx context.Context) error {
+	for {
+		d, err := t.limits.reserve(t.o.clock.Now())
+		if err != nil {
+			return err
+		}
+		if d <= 0 {
+			return nil
+		}
+		if t.tooLong(ctx, d) {
+			rl := t.limits.get()
+			return &Error{StatusCode: http.StatusTooManyRequests, Code: gen.ErrorCodeRateLimited, RetryAfter: d, RateLimit: rl,
+				Message: "minute rate limit is spent; it resets at " + rl.ResetMinute.Format(time.RFC3339) + "; request not sent"}
+		}
+		t.o.logger.DebugContext(ctx, "privy: waiting for the minute rate limit to reset", "wait", d)
+		if err := t.sleep(ctx, d); err != nil {
+			return fmt.Errorf("privy: waiting %v for the rate limit to reset: %w", d, err)
+		}
+	}
+}
+
+// log records one attempt at debug level, with nothing secret: no headers, no query, no body.
+func (t *Transport) log(ctx context.Context, req *http.Request, status, attempt int, wait time.Duration, err error) {
+	if !t.o.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []any{"method", req.Method, "path", req.URL.Path, "attempt", attempt}
+	if status != 0 {
+		attrs = append(attrs, "status", status)
+	}
+	if wait > 0 {
+		attrs = append(attrs, "retry_in", wait)
+	}
+	if err != nil {
+		attrs = append(attrs, "error", err.Error())
+	}
+	t.o.logger.DebugContext(ctx, "privy: request", attrs...)
+}
+
+// discard drains a little of a body so the connection can be reused, and closes it.
+func discard(resp *http.Response) {
+	io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+}
+
+type doerFunc func(*http.Request) (*http.Response, error)
+
+func (f doerFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// guardRedirects returns the doer to send with: an *http.Client (a copy of the caller's) that
+// drops Authorization on a redirect away from the API's scheme and host.
+func guardRedirects(d gen.HttpRequestDoer, base *url.URL) gen.HttpRequestDoer {
+	hc, ok := d.(*http.Client)
+	if d != nil && !ok {
+		return d
+	}
+	c := &http.Client{}
+	if hc != nil {
+		*c = *hc
+	}
+	next := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Host != base.Host || req.URL.Scheme != base.Scheme {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return c
+}
+
+// roundTripperOf returns what carries the token request: the client's transport, so that no
+// redirect is followed with the client secret.
+func roundTripperOf(d gen.HttpRequestDoer) http.RoundTripper {
+	if hc, ok := d.(*http.Client); ok {
+		if hc.Transport != nil {
+			return hc.Transport
+		}
+		return http.DefaultTransport
+	}
+	return doerFunc(d.Do)
+}

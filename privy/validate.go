@@ -1,0 +1,33 @@
+package privy
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/privy-go/privy-go/gen"
+)
+
+// check validates req against the spec (unless WithoutValidation) and names its operation
+// ("" when the spec has none, or when the operation is not needed).
+func (t *Transport) check(ctx context.Context, req *http.Request, body []byte) (string, error) {
+	if t.validator == nil {
+		return "", nil
+	}
+	if t.o.noValidate {
+		route, _, err := t.validator.Route(req.Method, req.URL)
+		if err != nil {
+			return "", nil
+		}
+		return route.Operation.OperationID, nil
+	}
+	op, vs := t.validator.CheckRequest(ctx, req, body)
+	if op == "" || len(vs) == 0 {
+		return op, nil // a path the spec does not know is left to the server
+	}
+	e := &Error{StatusCode: http.StatusUnprocessableEntity, Code: gen.ErrorCodeValidationFailed,
+		Message: "One or more fields are invalid", Details: make([]gen.ErrorDetail, len(vs))}
+	for i, v := range vs {
+		e.Details[i] = v.Detail()
+	}
+	return op, e
+}

@@ -1,0 +1,209 @@
+package spec
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oasdiff/oasdiff/checker"
+	"github.com/oasdiff/oasdiff/diff"
+	"github.com/oasdiff/oasdiff/load"
+)
+
+// Change is one difference between two revisions of the OpenAPI document, as oasdiff's checker
+// reports it.
+type Change struct {
+	// Breaking is true when existing clients may stop working (levels error and warning).
+	Breaking bool `json:"breaking"`
+	// Level is oasdiff's severity: "error", "warning" or "info".
+	Level string `json:"level"`
+	// ID is oasdiff's rule id, e.g. "response-required-property-removed".
+	ID string `json:"id"`
+	// Operation is the HTTP method of the affected operation ("" for document-wide changes).
+	Operation string `json:"operation,omitempty"`
+	// OperationID is the affected operation's operationId, when it has one.
+	OperationID string `json:"operationId,omitempty"`
+	// Path is the affected path template, e.g. "/contacts".
+	Path string `json:"path,omitempty"`
+	// Text says what changed, in oasdiff's words.
+	Text string `json:"text"`
+	// Comment is oasdiff's advice on the change, if any.
+	Comment string `json:"comment,omitempty"`
+}
+
+// String formats the change as one line: "level METHOD /path (operationId): text [id]".
+func (c Change) String() string {
+	var b strings.Builder
+	b.WriteString(c.Level)
+	if c.Operation != "" || c.Path != "" {
+		b.WriteByte(' ')
+		b.WriteString(strings.TrimSpace(c.Operation + " " + c.Path))
+	}
+	if c.OperationID != "" {
+		fmt.Fprintf(&b, " (%s)", c.OperationID)
+	}
+	fmt.Fprintf(&b, ": %s [%s]", c.Text, c.ID)
+	return b.String()
+}
+
+// DiffReport lists every change between two revisions, breaking changes first.
+type DiffReport struct {
+	Changes []Change `json:"changes"`
+}
+
+// Breaking reports whether any change may break existing clients.
+func (r DiffReport) Breaking() bool {
+	return slices.ContainsFunc(r.Changes, func(c Change) bool { return c.Breaking })
+}
+
+// WriteText writes a human-readable report: a summary line, the breaking changes, then the
+// others; "no changes" when there are none.
+func (r DiffReport) WriteText(w io.Writer) error {
+	if len(r.Changes) == 0 {
+		_, err := io.WriteString(w, "no changes\n")
+		return err
+	}
+	var breaking, other []Change
+	for _, c := range r.Changes {
+		if c.Breaking {
+			breaking = append(breaking, c)
+		} else {
+			other = append(other, c)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s, %s\n", plural(len(breaking), "breaking change"), plural(len(other), "other change"))
+	section := func(title string, cs []Change) {
+		if len(cs) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "\n%s:\n", title)
+		for _, c := range cs {
+			fmt.Fprintf(&b, "  - %s\n", c)
+			if c.Comment != "" {
+				fmt.Fprintf(&b, "    %s\n", c.Comment)
+			}
+		}
+	}
+	section("Breaking changes", breaking)
+	section("Other changes", other)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// DiffInputError says which side of a diff could not be read as an OpenAPI document.
+type DiffInputError struct {
+	// Side is "old" or "new".
+	Side string
+	// Err is what went wrong.
+	Err error
+}
+
+func (e *DiffInputError) Error() string { return e.Side + " spec: " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *DiffInputError) Unwrap() error { return e.Err }
+
+// Diff compares two revisions of an OpenAPI 3 document (YAML or JSON) with oasdiff and all of
+// its checks, and returns every breaking and non-breaking change. A side that cannot be read
+// yields a *DiffInputError naming it.
+func Diff(ctx context.Context, oldSpec, newSpec []byte) (DiffReport, error) {
+	base, err := loadForDiff(ctx, "old", oldSpec)
+	if err != nil {
+		return DiffReport{}, err
+	}
+	revision, err := loadForDiff(ctx, "new", newSpec)
+	if err != nil {
+		return DiffReport{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return DiffReport{}, err
+	}
+	d, sources, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), base, revision)
+	if err != nil {
+		return DiffReport{}, fmt.Errorf("spec diff: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return DiffReport{}, err
+	}
+	cfg := checker.NewConfig(checker.GetAllChecks())
+	found := checker.CheckBackwardCompatibilityUntilLevel(cfg, d, sources, checker.INFO)
+	l := checker.NewDefaultLocalizer()
+	report := DiffReport{Changes: make([]Change, 0, len(found))}
+	for _, c := range found {
+		report.Changes = append(report.Changes, Change{
+			Breaking:    c.IsBreaking(),
+			Level:       c.GetLevel().String(),
+			ID:          c.GetId(),
+			Operation:   c.GetOperation(),
+			OperationID: c.GetOperationId(),
+			Path:        c.GetPath(),
+			Text:        c.GetUncolorizedText(l),
+			Comment:     c.GetComment(l),
+		})
+	}
+	slices.SortStableFunc(report.Changes, compareChanges)
+	return report, nil
+}
+
+var levelRank = map[string]int{"error": 0, "warning": 1, "info": 2}
+
+func compareChanges(a, b Change) int {
+	if a.Breaking != b.Breaking {
+		if a.Breaking {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Or(
+		cmp.Compare(levelRank[a.Level], levelRank[b.Level]),
+		cmp.Compare(a.Path, b.Path),
+		cmp.Compare(a.Operation, b.Operation),
+		cmp.Compare(a.ID, b.ID),
+		cmp.Compare(a.Text, b.Text),
+	)
+}
+
+// loadForDiff parses one side with a loader of its own (oasdiff's advice: loaders cache by name),
+// refusing external references and anything that is not a valid OpenAPI 3 document.
+func loadForDiff(ctx context.Context, side string, data []byte) (*load.SpecInfo, error) {
+	fail := func(format string, args ...any) error {
+		return &DiffInputError{Side: side, Err: fmt.Errorf(format, args...)}
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return nil, fail("empty document")
+	}
+	loader := openapi3.NewLoader()
+	loader.Context = ctx
+	loader.IsExternalRefsAllowed = false
+	info, err := load.NewSpecInfoFromData(loader, data, side+".yaml")
+	if err != nil {
+		return nil, fail("not a readable OpenAPI document (YAML or JSON): %w", err)
+	}
+	doc := info.Spec
+	if doc == nil || doc.OpenAPI == "" {
+		return nil, fail("not an OpenAPI document: no top-level \"openapi\" version field")
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		return nil, fail("OpenAPI version %q is not supported (want 3.x)", doc.OpenAPI)
+	}
+	if err := doc.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, errors.Join(ctxErr, err)
+		}
+		return nil, fail("invalid OpenAPI document: %w", err)
+	}
+	return info, nil
+}

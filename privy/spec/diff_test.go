@@ -1,0 +1,281 @@
+package spec_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/privy-go/privy-go/privy/spec"
+)
+
+// readSpec returns the project's openapi.yaml.
+func readSpec(t testing.TB) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// miniSpec is a small OpenAPI document; the %s slots take the request schema's extra YAML
+// (indented for the schema) and extra paths.
+const miniSpec = `openapi: 3.0.3
+info: { title: mini, version: "1" }
+paths:
+  /things:
+    post:
+      operationId: createThing
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: { type: string }
+%s
+      responses:
+        "201":
+          description: created
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [name, state]
+                properties:
+                  name: { type: string }
+                  state: { type: string, enum: [on, off] }
+%s
+%s`
+
+func mini(requestExtra, responseExtra, pathsExtra string) []byte {
+	return fmt.Appendf(nil, miniSpec, requestExtra, responseExtra, pathsExtra)
+}
+
+func TestDiffIdenticalSpecs(t *testing.T) {
+	doc := readSpec(t)
+	report, err := spec.Diff(t.Context(), doc, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Changes) != 0 || report.Breaking() {
+		t.Fatalf("identical specs: got %d changes (breaking %v): %v", len(report.Changes), report.Breaking(), report.Changes)
+	}
+	var b strings.Builder
+	if err := report.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != "no changes\n" {
+		t.Fatalf("WriteText = %q, want %q", b.String(), "no changes\n")
+	}
+}
+
+func TestDiffAcceptsJSON(t *testing.T) {
+	doc := readSpec(t)
+	parsed, err := openapi3.NewLoader().LoadFromData(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asJSON, err := json.Marshal(parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := spec.Diff(t.Context(), doc, asJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Changes) != 0 {
+		t.Fatalf("YAML vs the same document as JSON: got changes %v", report.Changes)
+	}
+}
+
+func TestDiffBadInput(t *testing.T) {
+	good := mini("", "", "")
+	tests := []struct {
+		name     string
+		old, new []byte
+		side     string
+		want     string // in the message
+	}{
+		{"old not YAML", []byte("openapi: [3.0.3\ninfo: {"), good, "old", "not a readable OpenAPI document"},
+		{"new not YAML", good, []byte("\t- : : ]["), "new", "not a readable OpenAPI document"},
+		{"old empty", nil, good, "old", "empty document"},
+		{"new YAML but not OpenAPI", good, []byte("name: shopping list\nitems: [milk]\n"), "new", `no top-level "openapi"`},
+		{"new Swagger 2", good, []byte("swagger: \"2.0\"\ninfo: { title: x, version: \"1\" }\npaths: {}\n"), "new", "openapi"},
+		{"old OpenAPI 2 version", []byte("openapi: 2.0.0\ninfo: { title: x, version: \"1\" }\npaths: {}\n"), good, "old", `"2.0.0" is not supported`},
+		{"new invalid OpenAPI (no info)", good, []byte("openapi: 3.0.3\npaths: {}\n"), "new", "invalid OpenAPI document"},
+		{"old JSON garbage", []byte(`{"openapi": "3.0.3", "info": `), good, "old", "not a readable OpenAPI document"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := spec.Diff(t.Context(), tt.old, tt.new)
+			if err == nil {
+				t.Fatal("Diff succeeded; want an error")
+			}
+			var inErr *spec.DiffInputError
+			if !errors.As(err, &inErr) {
+				t.Fatalf("error %v (%T) is not a *spec.DiffInputError", err, err)
+			}
+			if inErr.Side != tt.side {
+				t.Errorf("Side = %q, want %q (error: %v)", inErr.Side, tt.side, err)
+			}
+			if !strings.HasPrefix(err.Error(), tt.side+" spec: ") || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %q, want it to start with %q and contain %q", err, tt.side+" spec: ", tt.want)
+			}
+		})
+	}
+}
+
+func TestDiffCanceledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	doc := mini("", "", "")
+	if _, err := spec.Diff(ctx, doc, doc); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Diff with a canceled context: err = %v, want context.Canceled", err)
+	}
+}
+
+// TestDiffContract pins which kinds of change count as breaking.
+func TestDiffContract(t *testing.T) {
+	const (
+		requiredColor = "              required: [color]\n"
+		colorProp     = "                color: { type: string }\n"
+		respOptional  = "                  nickname: { type: string }\n"
+		newPath       = `  /things/count:
+    get:
+      operationId: countThings
+      responses:
+        "200": { description: the count }
+`
+	)
+	base := mini("", "", "")
+	tests := []struct {
+		name         string
+		old, new     []byte
+		wantID       string
+		wantBreaking bool
+	}{
+		{"required request property added", base, mini(colorProp+requiredColor, "", ""), "new-required-request-property", true},
+		{"optional request property added", base, mini(colorProp, "", ""), "new-optional-request-property", false},
+		{"optional response property added", base, mini("", respOptional, ""), "response-optional-property-added", false},
+		{"endpoint added", base, mini("", "", newPath), "endpoint-added", false},
+		{"endpoint removed", mini("", "", newPath), base, "api-path-removed-without-deprecation", true},
+		{"response enum value removed", base, []byte(strings.Replace(string(base), "enum: [on, off]", "enum: [on]", 1)), "response-property-enum-value-removed", false},
+		{"response enum value added", base, []byte(strings.Replace(string(base), "enum: [on, off]", "enum: [on, off, broken]", 1)), "response-property-enum-value-added", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			report, err := spec.Diff(t.Context(), tt.old, tt.new)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found bool
+			for _, c := range report.Changes {
+				if c.ID == tt.wantID {
+					found = true
+					if c.Breaking != tt.wantBreaking {
+						t.Errorf("%s: Breaking = %v, want %v", c, c.Breaking, tt.wantBreaking)
+					}
+				}
+			}
+			if !found {
+				t.Fatalf("no %s change; got %v", tt.wantID, report.Changes)
+			}
+			if report.Breaking() != tt.wantBreaking {
+				t.Errorf("report.Breaking() = %v, want %v; changes %v", report.Breaking(), tt.wantBreaking, report.Changes)
+			}
+		})
+	}
+}
+
+func TestDiffReportWriteText(t *testing.T) {
+	report := spec.DiffReport{Changes: []spec.Change{
+		{Breaking: true, Level: "error", ID: "response-required-property-removed", Operation: "GET", Path: "/contacts", OperationID: "listContacts", Text: "removed the required property `data/items/email_permission`"},
+		{Breaking: true, Level: "warning", ID: "response-property-enum-value-added", Operation: "GET", Path: "/contacts", Text: "added the new enum value `never_subscribed`", Comment: "Adding new enum values to response could be unexpected for clients."},
+		{Level: "info", ID: "endpoint-added", Operation: "GET", Path: "/contacts/{id}", Text: "endpoint added"},
+	}}
+	var b strings.Builder
+	if err := report.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "2 breaking changes, 1 other change\n" +
+		"\nBreaking changes:\n" +
+		"  - error GET /contacts (listContacts): removed the required property `data/items/email_permission` [response-required-property-removed]\n" +
+		"  - warning GET /contacts: added the new enum value `never_subscribed` [response-property-enum-value-added]\n" +
+		"    Adding new enum values to response could be unexpected for clients.\n" +
+		"\nOther changes:\n" +
+		"  - info GET /contacts/{id}: endpoint added [endpoint-added]\n"
+	if b.String() != want {
+		t.Fatalf("WriteText:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// FuzzDiff feeds arbitrary bytes as the new side: Diff must return a report or a
+// *DiffInputError for the new side, never panic or blame the old side.
+func FuzzDiff(f *testing.F) {
+	base := mini("", "", "")
+	f.Add(base)
+	f.Add([]byte("openapi: 3.0.3\ninfo: { title: x, version: \"1\" }\npaths: {}\n"))
+	f.Add([]byte(`{"openapi":"3.0.3","info":{"title":"x","version":"1"},"paths":{"/a":{"get":{"responses":{"200":{"description":"ok"}}}}}}`))
+	f.Add([]byte("openapi: 3.0.3\ninfo: { title: x, version: \"1\" }\npaths:\n  /a:\n    get:\n      responses:\n        \"200\": { $ref: '#/nope' }\n"))
+	f.Add([]byte("not: [yaml"))
+	f.Fuzz(func(t *testing.T, newSpec []byte) {
+		report, err := spec.Diff(context.Background(), base, newSpec)
+		if err != nil {
+			var inErr *spec.DiffInputError
+			if errors.As(err, &inErr) && inErr.Side != "new" {
+				t.Fatalf("the old side was blamed: %v", err)
+			}
+			return
+		}
+		for _, c := range report.Changes {
+			if c.ID == "" || c.Level == "" {
+				t.Fatalf("change without id or level: %+v", c)
+			}
+		}
+	})
+}
+
+func ExampleDiff() {
+	oldSpec := []byte(`openapi: 3.0.3
+info: { title: Example, version: "1" }
+paths:
+  /contacts:
+    get:
+      responses:
+        "200":
+          description: contacts
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [email_permission]
+                properties:
+                  email_permission: { type: string }
+`)
+	newSpec := []byte(strings.ReplaceAll(string(oldSpec), "email_permission", "email_consent"))
+
+	report, err := spec.Diff(context.Background(), oldSpec, newSpec)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = report.WriteText(os.Stdout)
+	fmt.Println("breaking:", report.Breaking())
+	// Output:
+	// 1 breaking change, 1 other change
+	//
+	// Breaking changes:
+	//   - error GET /contacts: removed the required property `email_permission` from the response with the `200` status [response-required-property-removed]
+	//
+	// Other changes:
+	//   - info GET /contacts: added the required property `email_consent` to the response with the `200` status [response-required-property-added]
+	// breaking: true
+}

@@ -49,7 +49,9 @@ func (v *Validator) Route(method string, u *url.URL) (*routers.Route, map[string
 	path := u.Path
 	if v.basePath != "" {
 		if rest, ok := strings.CutPrefix(path, v.basePath); ok && (rest == "" || rest[0] == '/') {
-			if route, params, err := v.router.FindRoute(&http.Request{Method: method, URL: &url.URL{Path: rest}}); err == nil {
+			route, params, err := v.router.FindRoute(&http.Request{Method: method, URL: &url.URL{Path: rest}})
+			// A path with servers of its own (the token endpoint) lives outside the base path.
+			if err == nil && len(route.PathItem.Servers) == 0 {
 				return route, params, nil
 			}
 		}

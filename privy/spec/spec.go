@@ -139,6 +139,9 @@ func violations(err error, base Violation) []Violation {
 			}
 			if e.Err == nil {
 				v.Rule, v.Message = ruleOf(e.Reason), e.Reason
+				if v.Field == "" {
+					v.Field = "base"
+				}
 				out = append(out, v)
 				return
 			}
@@ -152,6 +155,19 @@ func violations(err error, base Violation) []Violation {
 			}
 			out = append(out, v)
 		default:
+			switch {
+			case errors.Is(err, openapi3filter.ErrInvalidRequired):
+				v.Rule, v.Message = "required", "is required"
+			case errors.Is(err, openapi3filter.ErrInvalidEmptyValue):
+				v.Rule, v.Message = "required", "must not be empty"
+			}
+			if v.Rule != "" {
+				if v.Field == "" {
+					v.Field = "base"
+				}
+				out = append(out, v)
+				return
+			}
 			if inner := errors.Unwrap(err); inner != nil {
 				walk(inner, v)
 				return
@@ -197,6 +213,30 @@ func fromSchemaError(e *openapi3.SchemaError, v Violation) Violation {
 			return v
 		}
 	}
+	if e.SchemaField == "oneOf" {
+		// kin-openapi only says no branch matched; say why each branch failed.
+		var branches openapi3.MultiError
+		if errors.As(e.Origin, &branches) {
+			reasons := make([]string, 0, len(branches))
+			for _, b := range branches {
+				for _, bv := range violations(b, Violation{}) {
+					if bv.Pointer != "" {
+						reasons = append(reasons, bv.Pointer+" "+bv.Message)
+					} else {
+						reasons = append(reasons, bv.Message)
+					}
+				}
+			}
+			if len(reasons) > 0 {
+				v.Message += " (" + strings.Join(reasons, "; or ") + ")"
+			}
+		}
+	}
+	if e.SchemaField == "type" && len(path) == 0 {
+		// The whole document has the wrong type: a documented message about one of its
+		// properties (such as "email or phone_number is required") would mislead.
+		return v
+	}
 	if e.Schema != nil {
 		if msg, ok := e.Schema.Extensions["x-privy-error"].(string); ok {
 			v.Message = msg
@@ -220,10 +260,11 @@ func quoted(s string) (string, bool) {
 
 // ruleOf names the check behind a kin-openapi reason that carries no schema keyword.
 func ruleOf(reason string) string {
+	reason = strings.ToLower(reason)
 	switch {
 	case strings.Contains(reason, "must have a value"), strings.Contains(reason, "required"):
 		return "required"
-	case strings.Contains(reason, "content type"):
+	case strings.Contains(reason, "content type"), strings.Contains(reason, "content-type"):
 		return "content-type"
 	default:
 		return "invalid"

@@ -1,0 +1,54 @@
+// Package privytest provides an in-memory Privy Contacts API for tests, in the manner of
+// net/http/httptest: NewServer starts it on a loopback port, and a Fake is also a plain
+// http.Handler.
+//
+// The fake is stateful and behaves like the documented API: contacts keyed by email and by
+// phone number, the token exchange, scopes, validation with the documented messages, rate
+// limits with their headers, all from an injectable clock. It implements the operations
+// through the strict server interface generated from openapi.yaml and proves on every call
+// that both sides honour the spec: requests are validated with package spec (a violation is
+// the API's 422), and so is every response the fake itself produces; a violation there is a
+// bug of the fake, reported to the test given with WithT (naming the operation, the JSON
+// pointer and the rule), to WithViolationHandler, or else logged.
+//
+// # Order of checks
+//
+// For the contacts operations (below /v1): authentication (401 unauthorized), then the rate
+// limit (429 rate_limited with Retry-After), then an injected fault if any (see Inject), then
+// the token's scope (403 insufficient_scope), then request validation (422
+// validation_failed, one details entry per violation; a malformed JSON body is reported on
+// field "base"), then the operation. POST /oauth/token is not authenticated or rate limited.
+//
+// # Rate limits
+//
+// Every token of a Fake belongs to one account, which has a minute window (aligned on the
+// minute) and a day window (aligned on midnight UTC); WithLimits sets their sizes. A request
+// counts against both windows once it is authenticated and within budget, whatever its
+// outcome (403, 422, 404, an injected fault). Requests that fail authentication do not count
+// (they cannot be attributed to the account, and a stranger must not be able to drain it), nor
+// do requests refused with 429, nor token exchanges. Every response, errors included, carries
+// the six X-RateLimit-* headers; a 429 also carries Retry-After, the seconds until the
+// exhausted window resets.
+//
+// # Decisions where the documentation is open
+//
+//   - Emails are matched case-insensitively (uniqueness, lookups and the email filter); the
+//     contact keeps the spelling it was created with.
+//   - sms_consent "subscribed" needs a phone number from one of SupportedSMSCountries;
+//     sms_consent "unsubscribed" is refused for a new contact with the message
+//     "cannot be unsubscribed for a new contact". Both are 422 on field sms_consent, checked
+//     before conflicts (409).
+//   - Creating a contact whose email (or, failing that, phone number) belongs to a deleted
+//     contact restores that contact: it keeps its created_at and takes the new data; the
+//     answer is 201 like any creation.
+//   - A null custom field value clears the field: it is not stored.
+//   - Lists are ordered by created_at, then by creation order; a page past the end has
+//     data [] and the true totals.
+//   - Token exchange errors use the API's error envelope (invalid_client, invalid_scope); a
+//     malformed token request (missing field, wrong grant_type) gets the OAuth 2.0 form
+//     ("invalid_request", "unsupported_grant_type") with status 401, the only error status
+//     the spec declares there. Access tokens expire 7200 seconds after the exchange, on the
+//     fake's clock.
+//   - Timestamps are the clock's time in UTC, truncated to the second.
+//   - An unknown path answers 404 not_found outside the contract.
+package privytest

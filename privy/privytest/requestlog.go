@@ -1,0 +1,78 @@
+package privytest
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+)
+
+// Request is one entry of the fake's request log.
+type Request struct {
+	// Method and Path are the request's method and URL path.
+	Method, Path string
+	// Query holds the URL's query parameters.
+	Query url.Values
+	// Body is the request body as received, except that a token request's client_secret
+	// is replaced by "REDACTED".
+	Body []byte
+	// Token is the bearer token the request carried ("" when none).
+	Token string
+	// Operation is the spec's operationId ("" when no operation matched).
+	Operation string
+	// Status is the status answered, or 0 when no answer was sent (a dropped connection, a
+	// client that went away).
+	Status int
+}
+
+// Requests returns a copy of the request log, oldest first.
+func (f *Fake) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := slices.Clone(f.log)
+	for i := range out {
+		out[i].Query = cloneValues(out[i].Query)
+		out[i].Body = slices.Clone(out[i].Body)
+	}
+	return out
+}
+
+// ResetRequests empties the request log.
+func (f *Fake) ResetRequests() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log = nil
+}
+
+// record appends a log entry and returns its index.
+func (f *Fake) record(r *http.Request, body []byte, token, op string) int {
+	logged := slices.Clone(body)
+	if op == opExchangeToken {
+		if form, err := url.ParseQuery(string(body)); err == nil && form.Has("client_secret") {
+			form.Set("client_secret", "REDACTED")
+			logged = []byte(form.Encode())
+		}
+	}
+	e := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: logged, Token: token, Operation: op}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log = append(f.log, e)
+	return len(f.log) - 1
+}
+
+// finish sets the status of log entry i (unless the log was reset meanwhile).
+func (f *Fake) finish(i, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if i < len(f.log) {
+		f.log[i].Status = status
+	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = slices.Clone(vs)
+	}
+	return out
+}
+

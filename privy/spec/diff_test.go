@@ -14,8 +14,8 @@ import (
 	"github.com/privy-go/privy-go/privy/spec"
 )
 
-// readSpec returns the project's openapi.yaml.
-func readSpec(t testing.TB) []byte {
+// diffSpecFile returns the project's openapi.yaml.
+func diffSpecFile(t testing.TB) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../../openapi.yaml")
 	if err != nil {
@@ -24,9 +24,9 @@ func readSpec(t testing.TB) []byte {
 	return b
 }
 
-// miniSpec is a small OpenAPI document; the %s slots take the request schema's extra YAML
+// diffMiniSpec is a small OpenAPI document; the %s slots take the request schema's extra YAML
 // (indented for the schema) and extra paths.
-const miniSpec = `openapi: 3.0.3
+const diffMiniSpec = `openapi: 3.0.3
 info: { title: mini, version: "1" }
 paths:
   /things:
@@ -55,12 +55,12 @@ paths:
 %s
 %s`
 
-func mini(requestExtra, responseExtra, pathsExtra string) []byte {
-	return fmt.Appendf(nil, miniSpec, requestExtra, responseExtra, pathsExtra)
+func diffMini(requestExtra, responseExtra, pathsExtra string) []byte {
+	return fmt.Appendf(nil, diffMiniSpec, requestExtra, responseExtra, pathsExtra)
 }
 
 func TestDiffIdenticalSpecs(t *testing.T) {
-	doc := readSpec(t)
+	doc := diffSpecFile(t)
 	report, err := spec.Diff(t.Context(), doc, doc)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestDiffIdenticalSpecs(t *testing.T) {
 }
 
 func TestDiffAcceptsJSON(t *testing.T) {
-	doc := readSpec(t)
+	doc := diffSpecFile(t)
 	parsed, err := openapi3.NewLoader().LoadFromData(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestDiffAcceptsJSON(t *testing.T) {
 }
 
 func TestDiffBadInput(t *testing.T) {
-	good := mini("", "", "")
+	good := diffMini("", "", "")
 	tests := []struct {
 		name     string
 		old, new []byte
@@ -136,7 +136,7 @@ func TestDiffBadInput(t *testing.T) {
 func TestDiffCanceledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	doc := mini("", "", "")
+	doc := diffMini("", "", "")
 	if _, err := spec.Diff(ctx, doc, doc); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Diff with a canceled context: err = %v, want context.Canceled", err)
 	}
@@ -155,18 +155,18 @@ func TestDiffContract(t *testing.T) {
         "200": { description: the count }
 `
 	)
-	base := mini("", "", "")
+	base := diffMini("", "", "")
 	tests := []struct {
 		name         string
 		old, new     []byte
 		wantID       string
 		wantBreaking bool
 	}{
-		{"required request property added", base, mini(colorProp+requiredColor, "", ""), "new-required-request-property", true},
-		{"optional request property added", base, mini(colorProp, "", ""), "new-optional-request-property", false},
-		{"optional response property added", base, mini("", respOptional, ""), "response-optional-property-added", false},
-		{"endpoint added", base, mini("", "", newPath), "endpoint-added", false},
-		{"endpoint removed", mini("", "", newPath), base, "api-path-removed-without-deprecation", true},
+		{"required request property added", base, diffMini(colorProp+requiredColor, "", ""), "new-required-request-property", true},
+		{"optional request property added", base, diffMini(colorProp, "", ""), "new-optional-request-property", false},
+		{"optional response property added", base, diffMini("", respOptional, ""), "response-optional-property-added", false},
+		{"endpoint added", base, diffMini("", "", newPath), "endpoint-added", false},
+		{"endpoint removed", diffMini("", "", newPath), base, "api-path-removed-without-deprecation", true},
 		{"response enum value removed", base, []byte(strings.Replace(string(base), "enum: [on, off]", "enum: [on]", 1)), "response-property-enum-value-removed", false},
 		{"response enum value added", base, []byte(strings.Replace(string(base), "enum: [on, off]", "enum: [on, off, broken]", 1)), "response-property-enum-value-added", true},
 	}
@@ -220,7 +220,7 @@ func TestDiffReportWriteText(t *testing.T) {
 // FuzzDiff feeds arbitrary bytes as the new side: Diff must return a report or a
 // *DiffInputError for the new side, never panic or blame the old side.
 func FuzzDiff(f *testing.F) {
-	base := mini("", "", "")
+	base := diffMini("", "", "")
 	f.Add(base)
 	f.Add([]byte("openapi: 3.0.3\ninfo: { title: x, version: \"1\" }\npaths: {}\n"))
 	f.Add([]byte(`{"openapi":"3.0.3","info":{"title":"x","version":"1"},"paths":{"/a":{"get":{"responses":{"200":{"description":"ok"}}}}}}`))

@@ -1,0 +1,375 @@
+package spec_test
+
+// The evolution loop (issue 6): a realistic next release of the API is applied to a copy of
+// openapi.yaml, Go code is regenerated from it exactly as `make generate` would, and the diff
+// report must name every breaking change and list the additive ones as non-breaking.
+
+import (
+	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/util"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/privy-go/privy-go/privy/spec"
+)
+
+// evoNextRelease applies a plausible next API release to the spec, editing the YAML tree so that
+// everything it does not touch stays byte-for-byte the same:
+//   - breaking: responses rename Contact.email_permission to email_consent (schema, required
+//     list and response examples);
+//   - breaking: the Consent enum replaces non_subscribed with never_subscribed;
+//   - additive: Contact gains an optional id, and GET /contacts/{id} (getContact) appears.
+func evoNextRelease(t *testing.T, doc []byte) []byte {
+	t.Helper()
+	var root yaml.Node
+	if err := yaml.Unmarshal(doc, &root); err != nil {
+		t.Fatal(err)
+	}
+	top := root.Content[0]
+	schemas := evoLookup(t, top, "components", "schemas")
+
+	contact := evoLookup(t, schemas, "Contact")
+	evoRenameKey(t, evoLookup(t, contact, "properties"), "email_permission", "email_consent")
+	required := evoLookup(t, contact, "required")
+	evoReplaceScalar(t, required, "email_permission", "email_consent")
+	evoAppendPair(t, evoLookup(t, contact, "properties"), "id", `
+type: string
+description: The contact's id (new in this release).
+example: ct_8a3f1c2e`)
+
+	consent := evoLookup(t, schemas, "Consent")
+	evoReplaceScalar(t, evoLookup(t, consent, "enum"), "non_subscribed", "never_subscribed")
+	evoLookup(t, consent, "x-privy-error").Value = "must be one of: subscribed, unsubscribed, never_subscribed"
+
+	// Response examples follow the schema, so the revised document stays self-consistent.
+	var renamed int
+	evoWalkUnder(top, "responses", func(n *yaml.Node) {
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "email_permission" {
+				k.Value = "email_consent"
+				renamed++
+			}
+			if k.Value == "email_consent" && v.Value == "non_subscribed" {
+				v.Value = "never_subscribed"
+			}
+		}
+	})
+	if renamed == 0 {
+		t.Fatal("no response example carries email_permission: the revision no longer matches openapi.yaml")
+	}
+
+	evoAppendPair(t, evoLookup(t, top, "paths"), "/contacts/{id}", `
+get:
+  operationId: getContact
+  summary: Get a contact by id
+  description: Returns one contact. Requires scope contacts_read.
+  tags: [Contacts]
+  parameters:
+    - name: id
+      in: path
+      required: true
+      description: The contact's id.
+      schema: { type: string }
+  responses:
+    "200":
+      description: The contact.
+      content:
+        application/json:
+          schema: { $ref: "#/components/schemas/ContactEnvelope" }
+    "404": { $ref: "#/components/responses/NotFound" }`)
+
+	var out bytes.Buffer
+	enc := yaml.NewEncoder(&out)
+	enc.SetIndent(2)
+	if err := enc.Encode(&root); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func evoLookup(t *testing.T, n *yaml.Node, keys ...string) *yaml.Node {
+	t.Helper()
+	for _, key := range keys {
+		var next *yaml.Node
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i < len(n.Content); i += 2 {
+				if n.Content[i].Value == key {
+					next = n.Content[i+1]
+				}
+			}
+		}
+		if next == nil {
+			t.Fatalf("openapi.yaml has no %q along %v: the revision no longer matches the spec", key, keys)
+		}
+		n = next
+	}
+	return n
+}
+
+func evoRenameKey(t *testing.T, m *yaml.Node, from, to string) {
+	t.Helper()
+	for i := 0; i < len(m.Content); i += 2 {
+		if m.Content[i].Value == from {
+			m.Content[i].Value = to
+			return
+		}
+	}
+	t.Fatalf("no key %q to rename", from)
+}
+
+func evoReplaceScalar(t *testing.T, seq *yaml.Node, from, to string) {
+	t.Helper()
+	for _, item := range seq.Content {
+		if item.Value == from {
+			item.Value = to
+			return
+		}
+	}
+	t.Fatalf("no item %q to replace", from)
+}
+
+func evoAppendPair(t *testing.T, m *yaml.Node, key, valueYAML string) {
+	t.Helper()
+	var v yaml.Node
+	if err := yaml.Unmarshal([]byte(valueYAML), &v); err != nil {
+		t.Fatal(err)
+	}
+	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v.Content[0])
+}
+
+// evoWalkUnder calls fn on every node below each mapping value whose key is name.
+func evoWalkUnder(n *yaml.Node, name string, fn func(*yaml.Node)) {
+	var all func(*yaml.Node)
+	all = func(n *yaml.Node) {
+		fn(n)
+		for _, c := range n.Content {
+			all(c)
+		}
+	}
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i < len(n.Content); i += 2 {
+			if n.Content[i].Value == name {
+				all(n.Content[i+1])
+				continue
+			}
+			evoWalkUnder(n.Content[i+1], name, fn)
+		}
+		return
+	}
+	for _, c := range n.Content {
+		evoWalkUnder(c, name, fn)
+	}
+}
+
+// regenerate runs oapi-codegen as a library with gen/oapi-codegen.yaml on the spec in specPath,
+// writes the result into dir and returns the parsed file.
+func evoRegenerate(t *testing.T, specPath, dir string) *ast.File {
+	t.Helper()
+	raw, err := os.ReadFile("../../gen/oapi-codegen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		codegen.Configuration `yaml:",inline"`
+		Output                string `yaml:"output"`
+	}
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	conf := cfg.UpdateDefaults()
+	if err := conf.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	swagger, err := util.LoadSwagger(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := codegen.Generate(swagger, conf)
+	if err != nil {
+		t.Fatalf("oapi-codegen: %v", err)
+	}
+	out := filepath.Join(dir, filepath.Base(cfg.Output))
+	if err := os.WriteFile(out, []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), out, code, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatalf("regenerated code does not parse: %v", err)
+	}
+	return f
+}
+
+// evoFieldsOf returns the field names of struct type name, and whether it exists.
+func evoFieldsOf(f *ast.File, name string) ([]string, bool) {
+	for _, decl := range f.Decls {
+		gd, ok := decl.(*ast.GenDecl)
+		if !ok {
+			continue
+		}
+		for _, s := range gd.Specs {
+			ts, ok := s.(*ast.TypeSpec)
+			if !ok || ts.Name.Name != name {
+				continue
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				return nil, false
+			}
+			var names []string
+			for _, fld := range st.Fields.List {
+				for _, n := range fld.Names {
+					names = append(names, n.Name)
+				}
+			}
+			return names, true
+		}
+	}
+	return nil, false
+}
+
+// evoHasIdent reports whether a top-level value (const/var) or func named name is declared.
+func evoHasIdent(f *ast.File, name string) bool {
+	for _, decl := range f.Decls {
+		switch d := decl.(type) {
+		case *ast.FuncDecl:
+			if d.Name.Name == name {
+				return true
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				if vs, ok := s.(*ast.ValueSpec); ok && slices.ContainsFunc(vs.Names, func(n *ast.Ident) bool { return n.Name == name }) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func TestEvolutionRegenerate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("regenerates code twice")
+	}
+	doc := diffSpecFile(t)
+	revised := evoNextRelease(t, doc)
+	dir := t.TempDir()
+	oldPath, newPath := filepath.Join(dir, "old", "openapi.yaml"), filepath.Join(dir, "new", "openapi.yaml")
+	for p, b := range map[string][]byte{oldPath: doc, newPath: revised} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := evoRegenerate(t, oldPath, filepath.Dir(oldPath))
+	after := evoRegenerate(t, newPath, filepath.Dir(newPath))
+
+	// The same generator on today's spec has the fields the revision removes: the checks
+	// below can fail.
+	fields, ok := evoFieldsOf(before, "Contact")
+	if !ok || !slices.Contains(fields, "EmailPermission") || slices.Contains(fields, "EmailConsent") {
+		t.Fatalf("today's Contact fields %v: want EmailPermission and no EmailConsent", fields)
+	}
+	if !evoHasIdent(before, "ConsentNonSubscribed") {
+		t.Fatal("today's code lacks ConsentNonSubscribed")
+	}
+
+	fields, ok = evoFieldsOf(after, "Contact")
+	if !ok {
+		t.Fatal("regenerated code has no Contact struct")
+	}
+	for _, want := range []string{"EmailConsent", "Id"} {
+		if !slices.Contains(fields, want) {
+			t.Errorf("regenerated Contact lacks %s; fields %v", want, fields)
+		}
+	}
+	if slices.Contains(fields, "EmailPermission") {
+		t.Errorf("regenerated Contact still has EmailPermission; fields %v", fields)
+	}
+	if evoHasIdent(after, "ConsentNonSubscribed") || !evoHasIdent(after, "ConsentNeverSubscribed") {
+		t.Error("regenerated Consent constants: want ConsentNeverSubscribed and no ConsentNonSubscribed")
+	}
+	// The request side keeps its own names: only responses were renamed.
+	if fields, _ := evoFieldsOf(after, "CreateContactRequest"); !slices.Contains(fields, "EmailConsent") {
+		t.Errorf("regenerated CreateContactRequest fields %v: want EmailConsent unchanged", fields)
+	}
+	if !evoHasIdent(after, "NewGetContactRequest") {
+		t.Error("regenerated client lacks the new getContact operation (NewGetContactRequest)")
+	}
+}
+
+func TestEvolutionDiffNamesBreakingChanges(t *testing.T) {
+	doc := diffSpecFile(t)
+	report, err := spec.Diff(t.Context(), doc, evoNextRelease(t, doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !report.Breaking() {
+		t.Fatalf("the next release is not reported as breaking: %v", report.Changes)
+	}
+	var text strings.Builder
+	if err := report.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("report:\n%s", text.String())
+
+	has := func(breaking bool, id, opID, fragment string) bool {
+		return slices.ContainsFunc(report.Changes, func(c spec.Change) bool {
+			return c.Breaking == breaking && c.ID == id && (opID == "" || c.OperationID == opID) && strings.Contains(c.Text, fragment)
+		})
+	}
+	// Every operation that returns a Contact loses email_permission.
+	for _, op := range []string{"listContacts", "createContact", "updateContact", "deleteContact", "unsubscribeContact"} {
+		if !has(true, "response-required-property-removed", op, "email_permission") {
+			t.Errorf("%s: no breaking change names the removed response property email_permission", op)
+		}
+		if !has(false, "response-required-property-added", op, "email_consent") {
+			t.Errorf("%s: the added response property email_consent is not listed as non-breaking", op)
+		}
+		if !has(false, "response-optional-property-added", op, "/id") {
+			t.Errorf("%s: the new optional id is not listed as non-breaking", op)
+		}
+	}
+	// The removed enum value, where clients send it.
+	if !has(true, "request-parameter-enum-value-removed", "listContacts", "non_subscribed") {
+		t.Error("no breaking change names non_subscribed removed from the email_permission filter")
+	}
+	// oasdiff reports a change to a shared schema (Consent) once, at its first use, naming the
+	// schema and its other uses.
+	if !has(true, "request-property-enum-value-removed", "", "shared schema: `Consent`") ||
+		!has(true, "request-property-enum-value-removed", "", "non_subscribed") {
+		t.Error("no breaking change names non_subscribed removed from the shared Consent schema in requests")
+	}
+	// The new endpoint is additive.
+	if !slices.ContainsFunc(report.Changes, func(c spec.Change) bool {
+		return c.ID == "endpoint-added" && !c.Breaking && c.Path == "/contacts/{id}" && c.Operation == "GET"
+	}) {
+		t.Error("GET /contacts/{id} is not listed as an added, non-breaking endpoint")
+	}
+	// Nothing else is called breaking: the report has no noise from the YAML round trip.
+	known := []string{"response-required-property-removed", "request-parameter-enum-value-removed", "request-property-enum-value-removed"}
+	for _, c := range report.Changes {
+		if c.Breaking && !slices.Contains(known, c.ID) {
+			t.Errorf("unexpected breaking change: %s", c)
+		}
+	}
+	for _, want := range []string{"email_permission", "non_subscribed", "never_subscribed", "/contacts/{id}"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the text report does not mention %s", want)
+		}
+	}
+}

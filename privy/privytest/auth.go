@@ -3,6 +3,7 @@ package privytest
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"encoding/json"
 	"encoding/hex"
 	"net/http"
 	"slices"
@@ -35,7 +36,6 @@ const (
 	msgUnauthorized      = "Bearer token is missing or invalid"
 	msgInsufficientScope = "Token does not have the required scope for this endpoint"
 	msgInvalidClient     = "Client ID or client secret is incorrect"
-	msgInvalidScope      = "The requested scope is not enabled for this application"
 )
 
 type tokenInfo struct {
@@ -109,7 +109,8 @@ func (f *Fake) exchange(body gen.TokenRequest) (gen.ExchangeTokenResponseObject,
 	var granted []string
 	for _, s := range requested {
 		if !slices.Contains(client.scopes, s) {
-			return tokenError(gen.ErrorCodeInvalidScope, msgInvalidScope), nil
+			// The OAuth 2.0 form, as the spec's invalidScopeOAuth example shows.
+			return gen.ExchangeToken401JSONResponse{Error: json.RawMessage(`"invalid_scope"`)}, nil
 		}
 		if !slices.Contains(granted, s) {
 			granted = append(granted, s)

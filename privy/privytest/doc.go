@@ -44,10 +44,12 @@
 //   - A null custom field value clears the field: it is not stored.
 //   - Lists are ordered by created_at, then by creation order; a page past the end has
 //     data [] and the true totals.
-//   - Token exchange errors use the API's error envelope (invalid_client, invalid_scope); a
-//     malformed token request (missing field, wrong grant_type) gets the OAuth 2.0 form
-//     ("invalid_request", "unsupported_grant_type") with status 401, the only error status
-//     the spec declares there. Access tokens expire 7200 seconds after the exchange, on the
+//   - A wrong client id or secret gets invalid_client in the API's error envelope; a scope
+//     not enabled on the application gets {"error": "invalid_scope"}, the OAuth 2.0 form (the
+//     spec shows one example of each shape, and clients must accept both); a malformed
+//     token request (missing field, wrong grant_type) gets the OAuth 2.0 form too
+//     ("invalid_request", "unsupported_grant_type", with error_description) and status 401,
+//     the only error status the spec declares there. Access tokens expire 7200 seconds after the exchange, on the
 //     fake's clock.
 //   - Timestamps are the clock's time in UTC, truncated to the second.
 //   - An unknown path answers 404 not_found outside the contract.

@@ -355,4 +355,3 @@ func requestError(w http.ResponseWriter, _ *http.Request, err error) {
 func responseError(w http.ResponseWriter, _ *http.Request, err error) {
 	http.Error(w, "privytest: "+err.Error(), http.StatusInternalServerError)
 }
-

@@ -75,4 +75,3 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
-

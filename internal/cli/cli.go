@@ -1,0 +1,182 @@
+// Package cli implements the privy command-line tool: everyday contact work, bulk import and
+// export within the API's rate budget, spec tools and the built-in fake server. Run is its
+// entry point; cmd/privy wires it to the process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+const rootLong = `privy works with the contacts of a Privy account from the command line.
+
+Authentication and target come from the environment, as in privy.NewFromEnv:
+  PRIVY_TOKEN                         an API token, or
+  PRIVY_CLIENT_ID, PRIVY_CLIENT_SECRET an OAuth application (PRIVY_SCOPES: space- or
+                                      comma-separated scopes, e.g. "contacts_read contacts_write")
+  PRIVY_BASE_URL                      the API base URL (default https://api.privy.com/v1)
+or from --token-file PATH (a file holding the token). Secrets are never accepted as flag
+values. With --fake, commands run against a built-in fake API seeded with sample contacts
+(its state lasts for one command; use "privy fake-server" for a lasting one).
+
+Exit codes:
+  0    success
+  1    an API error, or rows that failed (import)
+  2    usage error: bad flags or arguments, unknown CSV column
+  3    authentication or authorization: missing credentials, 401/403, invalid_client,
+       invalid_scope
+  4    rate limit: the daily budget is spent, retries ran out, or the server asked for a
+       wait too long to make
+  130  interrupted (Ctrl-C or SIGTERM); an import resumes where it stopped when rerun`
+
+// app holds the global flags and the streams of one run.
+type app struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	env    func(string) string
+
+	fake      bool
+	debug     bool
+	tokenFile string
+	recordDir string
+	output    string
+
+	log      *slog.Logger
+	started  bool // a command's RunE began: later errors are not usage errors
+	cleanups []func()
+}
+
+// Run runs the privy command line with args (without the program name) and returns the exit
+// code. env looks up environment variables (os.Getenv in the real program).
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, env: env,
+		log: slog.New(slog.DiscardHandler)}
+	defer a.cleanup()
+	if err := refuseSecretFlags(args); err != nil {
+		return a.fail(err)
+	}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !a.started && !isUsage(err) && ctx.Err() == nil {
+		err = &usageError{msg: err.Error()} // flag, argument and command-name errors
+	}
+	return a.fail(err)
+}
+
+// fail prints err (if any) and returns its exit code.
+func (a *app) fail(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(a.ctx, err)
+	printError(a.stderr, err)
+	if code == exitUsage {
+		fmt.Fprintln(a.stderr, `Run "privy --help" for usage.`)
+	}
+	return code
+}
+
+func (a *app) cleanup() {
+	for i := len(a.cleanups) - 1; i >= 0; i-- {
+		a.cleanups[i]()
+	}
+	a.cleanups = nil
+}
+
+// refuseSecretFlags explains, before flag parsing, that secrets are not flags.
+func refuseSecretFlags(args []string) error {
+	for _, arg := range args {
+		if arg == "--" {
+			return nil
+		}
+		name, _, _ := strings.Cut(arg, "=")
+		switch name {
+		case "--token", "--access-token", "--api-token":
+			return usageErrorf("%s: secrets are never accepted as flag values (they would show in the process list and shell history); set PRIVY_TOKEN or use --token-file PATH", name)
+		case "--client-secret", "--secret":
+			return usageErrorf("%s: secrets are never accepted as flag values; set PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET in the environment", name)
+		}
+	}
+	return nil
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "privy",
+		Short:         "Work with Privy contacts: list, export, import, create, update, unsubscribe, delete",
+		Long:          rootLong,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       versionString(),
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(a.output); err != nil {
+				return err
+			}
+			if a.debug {
+				a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			}
+			return nil
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{msg: err.Error()}
+	})
+	pf := root.PersistentFlags()
+	pf.BoolVar(&a.fake, "fake", false, "run against a built-in fake API seeded with sample contacts (no credentials needed)")
+	pf.BoolVar(&a.debug, "debug", false, "log each request and response line to stderr (credentials redacted)")
+	pf.StringVar(&a.tokenFile, "token-file", "", "read the API token from this file instead of PRIVY_TOKEN")
+	pf.StringVar(&a.recordDir, "record", "", "save each exchange as a fixture under this directory (see \"privy spec validate\")")
+	pf.StringVarP(&a.output, "output", "o", outputAuto, "output: table or json (default: table on a terminal, else json)")
+
+	root.AddCommand(a.contactsCommand(), a.specCommand(), a.fakeServerCommand())
+	a.markStarts(root)
+	return root
+}
+
+// markStarts wraps every command's RunE so that errors from before it (flag parsing,
+// arguments, flag groups, unknown commands) are told apart as usage errors.
+func (a *app) markStarts(c *cobra.Command) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			a.started = true
+			return run(cmd, args)
+		}
+	}
+	for _, sub := range c.Commands() {
+		a.markStarts(sub)
+	}
+}
+
+// argsUsage wraps a cobra argument check so that its error is a usage error.
+func argsUsage(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return &usageError{msg: err.Error()}
+		}
+		return nil
+	}
+}
+
+// changed reports whether a flag was given on the command line.
+func changed(fs *pflag.FlagSet, name string) bool {
+	f := fs.Lookup(name)
+	return f != nil && f.Changed
+}
+
+// interrupted reports whether err is the end of the run's context.
+func (a *app) interrupted(err error) bool {
+	return a.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+}

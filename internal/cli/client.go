@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/privy-go/privy-go/privy"
+	"github.com/privy-go/privy-go/privy/privytest"
+)
+
+// fakeSeed and fakeContacts seed the --fake server.
+const (
+	fakeSeed     = 1
+	fakeContacts = 150
+)
+
+// newClient builds the API client from the global flags and the environment, exactly as
+// privy.NewFromEnv reads it (but through the env function given to Run).
+func (a *app) newClient() (*privy.Client, error) {
+	opts := []privy.Option{privy.WithLogger(a.log), privy.WithUserAgent("privy-cli/" + privy.Version)}
+	baseURL := strings.TrimSpace(a.env("PRIVY_BASE_URL"))
+	switch {
+	case a.fake:
+		srv := privytest.NewServer(privytest.WithSeed(fakeSeed, fakeContacts), privytest.WithLogger(a.warnLogger()))
+		a.cleanups = append(a.cleanups, srv.Close)
+		baseURL = srv.URL
+		opts = append(opts, privy.WithToken(privytest.DefaultToken), privy.WithTokenURL(srv.TokenURL))
+	case a.tokenFile != "":
+		b, err := os.ReadFile(a.tokenFile)
+		if err != nil {
+			return nil, &authError{msg: fmt.Sprintf("--token-file: %v", err)}
+		}
+		tok := strings.TrimSpace(string(b))
+		if tok == "" {
+			return nil, &authError{msg: fmt.Sprintf("--token-file %s is empty", a.tokenFile)}
+		}
+		opts = append(opts, privy.WithToken(tok))
+	case strings.TrimSpace(a.env("PRIVY_TOKEN")) != "":
+		opts = append(opts, privy.WithToken(strings.TrimSpace(a.env("PRIVY_TOKEN"))))
+	case a.env("PRIVY_CLIENT_ID") != "" || a.env("PRIVY_CLIENT_SECRET") != "":
+		id, secret := strings.TrimSpace(a.env("PRIVY_CLIENT_ID")), strings.TrimSpace(a.env("PRIVY_CLIENT_SECRET"))
+		if id == "" || secret == "" {
+			return nil, &authError{msg: "PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET must both be set"}
+		}
+		scopes := strings.FieldsFunc(a.env("PRIVY_SCOPES"), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
+		opts = append(opts, privy.WithClientCredentials(id, secret, scopes...))
+	default:
+		return nil, &authError{msg: "no credentials: set PRIVY_TOKEN (or PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET), pass --token-file PATH, or try --fake"}
+	}
+	if baseURL != "" {
+		opts = append(opts, privy.WithBaseURL(baseURL))
+	}
+	transport, err := a.transport(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, privy.WithHTTPClient(&http.Client{Transport: transport}))
+	c, err := privy.New(opts...)
+	if err != nil {
+		// Option errors name the option, never the secret's value.
+		return nil, &usageError{msg: err.Error()}
+	}
+	return c, nil
+}
+
+// transport stacks the --debug logger and the --record recorder on the default transport.
+func (a *app) transport(baseURL string) (http.RoundTripper, error) {
+	var rt http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
+	if a.recordDir != "" {
+		base := "/v1"
+		if baseURL != "" {
+			if u, err := url.Parse(baseURL); err == nil {
+				base = strings.TrimRight(u.Path, "/")
+			}
+		}
+		rec, err := newRecorder(a.recordDir, base, rt, a.warnLogger())
+		if err != nil {
+			return nil, &usageError{msg: err.Error()}
+		}
+		rt = rec
+	}
+	if a.debug {
+		rt = &logTransport{next: rt, log: a.log, now: time.Now}
+	}
+	return rt, nil
+}
+
+// warnLogger is the debug logger with --debug, else a logger of warnings to stderr.
+func (a *app) warnLogger() *slog.Logger {
+	if a.debug {
+		return a.log
+	}
+	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// journalMagic starts the first line of an import journal, followed by the input's
+// fingerprint.
+const journalMagic = "privy-import-journal v1"
+
+// journal is the resume state of an import: an append-only file of lines
+//
+//	privy-import-journal v1 <fingerprint>
+//	begin <line>
+//	done <line>
+//	reject <line>
+//
+// each written and fsynced before the import moves on. "begin" is written before a row's
+// request is sent and "done" or "reject" after its outcome is known, so after a crash a row
+// with "begin" but no outcome may or may not have been applied.
+type journal struct {
+	f *os.File
+	// finished holds the lines already done or rejected.
+	finished map[int]string
+	// inFlight holds the lines begun but never finished by an earlier run.
+	inFlight map[int]bool
+}
+
+// fingerprint identifies an input file by its header line and size, so a journal is not
+// resumed against a different file.
+func fingerprint(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	header, err := bufio.NewReader(f).ReadBytes('\n')
+	if err != nil && err != io.EOF {
+		return "", err
+	}
+	h := sha256.New()
+	h.Write(bytes.TrimRight(header, "\r\n"))
+	fmt.Fprintf(h, "\x00%d", info.Size())
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// openJournal opens (or creates) the journal at path for the input with fingerprint fp,
+// reading what an earlier run recorded.
+func openJournal(path, fp string) (*journal, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("opening the import state: %w", err)
+	}
+	j := &journal{f: f, finished: map[int]string{}, inFlight: map[int]bool{}}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("reading the import state %s: %w", path, err)
+	}
+	if len(data) == 0 {
+		if err := j.append(journalMagic + " " + fp); err != nil {
+			f.Close()
+			return nil, err
+		}
+		return j, nil
+	}
+	first, rest, _ := bytes.Cut(data, []byte("\n"))
+	if got, ok := strings.CutPrefix(string(first), journalMagic+" "); !ok || got != fp {
+		f.Close()
+		return nil, usageErrorf("the import state %s belongs to a different input file (or the file has changed since); "+
+			"delete %s to start over, or pass --state with another path", path, path)
+	}
+	for l := range strings.SplitSeq(string(rest), "\n") {
+		verb, num, ok := strings.Cut(l, " ")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			continue // a line torn by a crash
+		}
+		switch verb {
+		case "begin":
+			if _, done := j.finished[n]; !done {
+				j.inFlight[n] = true
+			}
+		case "done", "reject":
+			j.finished[n] = verb
+			delete(j.inFlight, n)
+		}
+	}
+	if data[len(data)-1] != '\n' {
+		// End a torn last line so the next record starts on its own line.
+		if _, err := f.Write([]byte("\n")); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return j, nil
+}
+
+// Finished reports whether a line was done or rejected by an earlier run.
+func (j *journal) Finished(line int) bool {
+	_, ok := j.finished[line]
+	return ok
+}
+
+// WasInFlight reports whether an earlier run began the line without recording its outcome.
+func (j *journal) WasInFlight(line int) bool { return j.inFlight[line] }
+
+// Begin records that the line's request is about to be sent.
+func (j *journal) Begin(line int) error { return j.append("begin " + strconv.Itoa(line)) }
+
+// Done records that the line was applied.
+func (j *journal) Done(line int) error {
+	j.finished[line] = "done"
+	return j.append("done " + strconv.Itoa(line))
+}
+
+// Reject records that the line failed and went to the rejects file.
+func (j *journal) Reject(line int) error {
+	j.finished[line] = "reject"
+	return j.append("reject " + strconv.Itoa(line))
+}
+
+func (j *journal) append(s string) error {
+	if _, err := j.f.WriteString(s + "\n"); err != nil {
+		return fmt.Errorf("writing the import state: %w", err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("syncing the import state: %w", err)
+	}
+	return nil
+}
+
+// Close closes the journal file.
+func (j *journal) Close() error { return j.f.Close() }

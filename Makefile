@@ -44,5 +44,22 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+.PHONY: spec-diff
+
+## spec-diff: changes to openapi.yaml since BASE (a git ref; default: the latest v* tag, else the
+## first commit). Prints breaking changes first; exit 1 on a breaking change, 2 on bad input.
+spec-diff:
+	@base='$(BASE)'; \
+	if [ -z "$$base" ]; then \
+		base=$$(git describe --tags --abbrev=0 --match 'v*' 2>/dev/null || git rev-list --max-parents=0 HEAD | tail -n 1); \
+	fi; \
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	if ! git show "$$base:openapi.yaml" > "$$tmp/openapi.yaml"; then \
+		echo "spec-diff: cannot read openapi.yaml at '$$base'" >&2; exit 2; \
+	fi && \
+	$(GO) build -o "$$tmp/specdiff" ./internal/cmd/specdiff && \
+	echo "openapi.yaml: $$base -> working tree" && \
+	"$$tmp/specdiff" "$$tmp/openapi.yaml" openapi.yaml
+
 ## check: what CI runs
 check: build vet fmt-check test check-generated lint-spec

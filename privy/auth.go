@@ -90,9 +90,12 @@ func (s *oauthSource) exchange(ctx context.Context) (string, error) {
 		}
 		return "", fmt.Errorf("privy: token exchange: %w", err)
 	}
+	// x/oauth2 computes Expiry by the real clock; expires_in is re-read to use ours.
 	var exp time.Time
-	if t.ExpiresIn > 0 {
-		exp = start.Add(time.Duration(t.ExpiresIn) * time.Second)
+	if secs, ok := t.Extra("expires_in").(float64); ok && secs > 0 {
+		exp = start.Add(time.Duration(secs * float64(time.Second)))
+	} else if !t.Expiry.IsZero() {
+		exp = start.Add(time.Until(t.Expiry))
 	}
 	s.mu.Lock()
 	s.tok, s.expires = t.AccessToken, exp

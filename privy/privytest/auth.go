@@ -3,8 +3,8 @@ package privytest
 import (
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/json"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"

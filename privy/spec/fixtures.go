@@ -213,6 +213,8 @@ func objectToValues(data []byte) (url.Values, error) {
 		}
 		for _, item := range items {
 			switch item.(type) {
+			case nil:
+				continue // null means the parameter is absent, not the text "<nil>"
 			case map[string]any, []any:
 				return nil, fmt.Errorf("parameter %q must be a scalar", k)
 			}

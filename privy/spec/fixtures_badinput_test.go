@@ -177,3 +177,44 @@ func TestValidateFixturesSorted(t *testing.T) {
 		t.Errorf("OK() = %v %v %v, want true true false", results[0].OK(), results[1].OK(), results[2].OK())
 	}
 }
+
+// FuzzValidateFixture writes arbitrary bytes as a request or response fixture of every
+// operation: the validator must never panic and must explain every violation.
+func FuzzValidateFixture(f *testing.F) {
+	f.Add(uint8(0), false, []byte(`{"page": 1}`))
+	f.Add(uint8(0), false, []byte(`{"page": [1, {"x": 2}], "per_page": null}`))
+	f.Add(uint8(1), false, []byte(`{"email": "jane@example.com", "custom_fields": {"a": [1]}}`))
+	f.Add(uint8(5), false, []byte(`{"grant_type": ["client_credentials", "x"], "client_id": 1.5, "client_secret": true}`))
+	f.Add(uint8(3), true, []byte(`{"data": null}`))
+	f.Add(uint8(5), true, []byte(`{"error": ["invalid_client"]}`))
+	f.Add(uint8(2), false, []byte("\xff\xfe"))
+	f.Add(uint8(4), true, []byte(`[]`))
+	ops := []struct{ id, status string }{
+		{"listContacts", "200"}, {"createContact", "201"}, {"updateContact", "404"},
+		{"unsubscribeContact", "422"}, {"deleteContact", "429"}, {"exchangeToken", "401"},
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, which uint8, response bool, data []byte) {
+		op := ops[int(which)%len(ops)]
+		rel := filepath.Join(op.id, "request", "valid", "f.json")
+		if response {
+			rel = filepath.Join(op.id, "response", op.status, "valid", "f.json")
+		}
+		file := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := spec.ValidateFixture(context.Background(), file)
+		if r.File != file || r.Operation != op.id || r.Request == response {
+			t.Fatalf("result %+v does not describe %s", r, rel)
+		}
+		for _, v := range r.Violations {
+			if v.File != file || v.Rule == "" || v.Message == "" || v.In == "file" {
+				t.Fatalf("%s: bad violation %+v for %q", rel, v, data)
+			}
+		}
+	})
+}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/privy-go/privy-go/privy"
 )
 
 const rootLong = `privy works with the contacts of a Privy account from the command line.
@@ -50,6 +52,9 @@ type app struct {
 	recordDir string
 	output    string
 
+	// clientOpts are appended to the client's options (tests inject clocks with them).
+	clientOpts []privy.Option
+
 	log      *slog.Logger
 	started  bool // a command's RunE began: later errors are not usage errors
 	cleanups []func()
@@ -58,19 +63,24 @@ type app struct {
 // Run runs the privy command line with args (without the program name) and returns the exit
 // code. env looks up environment variables (os.Getenv in the real program).
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
-	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, env: env,
-		log: slog.New(slog.DiscardHandler)}
+	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+	return a.run(args)
+}
+
+// run executes args with a's streams and settings.
+func (a *app) run(args []string) int {
+	a.log = slog.New(slog.DiscardHandler)
 	defer a.cleanup()
 	if err := refuseSecretFlags(args); err != nil {
 		return a.fail(err)
 	}
 	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
-	if err != nil && !a.started && !isUsage(err) && ctx.Err() == nil {
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	err := root.ExecuteContext(a.ctx)
+	if err != nil && !a.started && !isUsage(err) && a.ctx.Err() == nil {
 		err = &usageError{msg: err.Error()} // flag, argument and command-name errors
 	}
 	return a.fail(err)

@@ -60,6 +60,7 @@ func (a *app) newClient() (*privy.Client, error) {
 		return nil, err
 	}
 	opts = append(opts, privy.WithHTTPClient(&http.Client{Transport: transport}))
+	opts = append(opts, a.clientOpts...)
 	c, err := privy.New(opts...)
 	if err != nil {
 		// Option errors name the option, never the secret's value.

@@ -269,7 +269,7 @@ func scalarCell(v any) string {
 	case nil:
 		return ""
 	case string:
-		if _, isString := parseScalar(x).(string); !isString || strings.HasPrefix(x, `"`) {
+		if _, isString := parseScalar(x).(string); !isString || strings.HasPrefix(x, `"`) || x != strings.TrimSpace(x) {
 			b, _ := json.Marshal(x)
 			return string(b)
 		}

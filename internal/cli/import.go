@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,21 +99,25 @@ func openCSV(path string) (*csvInput, error) {
 	return &csvInput{f: f, r: r, cols: cols}, nil
 }
 
-// next returns the next record and the line it starts on. A record with the wrong number of
-// fields comes back with a problem rather than an error, so it can be rejected alone.
+// next returns the next record and the line it starts on. A record the CSV reader cannot
+// take (the wrong number of fields, a stray quote) comes back with a problem rather than an
+// error, so that it can be rejected alone and the rest of the file still read.
 func (in *csvInput) next() (rec []string, line int, problem *gen.ErrorDetail, err error) {
 	rec, err = in.r.Read()
 	if err == io.EOF {
 		return nil, 0, nil, io.EOF
 	}
-	line, _ = in.r.FieldPos(0)
-	if pe, ok := errors.AsType[*csv.ParseError](err); ok && errors.Is(pe.Err, csv.ErrFieldCount) {
-		return rec, line, &gen.ErrorDetail{Field: "base",
-			Message: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(in.cols.names))}, nil
+	if pe, ok := errors.AsType[*csv.ParseError](err); ok {
+		msg := pe.Err.Error()
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			msg = fmt.Sprintf("has %d fields, the header has %d", len(rec), len(in.cols.names))
+		}
+		return rec, pe.StartLine, &gen.ErrorDetail{Field: "base", Message: msg}, nil
 	}
 	if err != nil {
-		return nil, line, nil, fmt.Errorf("%s: %w", in.f.Name(), err)
+		return nil, 0, nil, fmt.Errorf("%s: %w", in.f.Name(), err)
 	}
+	line, _ = in.r.FieldPos(0)
 	return rec, line, nil, nil
 }
 
@@ -166,6 +172,10 @@ func (cv *createValidator) check(ctx context.Context, row contactRow) []gen.Erro
 	for _, v := range vs {
 		details = append(details, v.Detail())
 	}
+	// The validator's order is not stable; the report is, field by field.
+	slices.SortStableFunc(details, func(a, b gen.ErrorDetail) int {
+		return cmp.Or(strings.Compare(a.Field, b.Field), strings.Compare(a.Message, b.Message))
+	})
 	return details
 }
 

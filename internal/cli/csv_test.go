@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/privy-go/privy-go/gen"
+)
+
+func TestMapHeader(t *testing.T) {
+	tests := []struct {
+		name    string
+		header  []string
+		wantErr string // substring; "" for none
+		custom  []string
+	}{
+		{"all known", []string{"email", "phone_number", "first_name", "last_name", "tags", "email_consent", "sms_consent"}, "", nil},
+		{"custom columns", []string{"email", "custom.tier", "custom.score"}, "", []string{"tier", "score"}},
+		{"custom_fields json column", []string{"email", "custom_fields"}, "", nil},
+		{"byte order mark and spaces", []string{"\ufeffemail", " phone_number "}, "", nil},
+		{"unknown column is named", []string{"email", "nickname"}, `unknown column "nickname"`, nil},
+		{"API field name is not a column", []string{"email", "email_permission"}, `unknown column "email_permission"`, nil},
+		{"bare custom prefix", []string{"custom."}, `unknown column "custom."`, nil},
+		{"duplicate", []string{"email", "email"}, `column "email" appears twice`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := mapHeader(tt.header)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				if !isUsage(err) {
+					t.Errorf("err %v is not a usage error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			for _, c := range m.custom {
+				keys = append(keys, c.key)
+			}
+			if !reflect.DeepEqual(keys, tt.custom) {
+				t.Errorf("custom keys = %v, want %v", keys, tt.custom)
+			}
+		})
+	}
+}
+
+func TestParseRow(t *testing.T) {
+	m, err := mapHeader([]string{"email", "phone_number", "first_name", "last_name", "tags", "email_consent", "sms_consent", "custom.tier", "custom.score", "custom_fields"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := m.parseRow(7, []string{"jane@example.com", "+15551234567", "Jane", "", " vip ; ;beta", "subscribed", "", "gold", "42", `{"vip":true}`})
+	if row.Line != 7 || len(row.Problems) != 0 {
+		t.Fatalf("row = %+v", row)
+	}
+	got, _ := json.Marshal(row.Create)
+	want := `{"custom_fields":{"score":42,"tier":"gold","vip":true},"email":"jane@example.com","email_consent":"subscribed","first_name":"Jane","phone_number":"+15551234567","tags":["vip","beta"]}`
+	if string(got) != want {
+		t.Errorf("create =\n%s\nwant\n%s", got, want)
+	}
+
+	bad := m.parseRow(8, []string{"", "", "", "", "", "", "", "", "", "[1]"})
+	if len(bad.Problems) != 1 || bad.Problems[0].Field != "custom_fields" {
+		t.Errorf("problems = %+v, want one on custom_fields", bad.Problems)
+	}
+	if bad.Create.Email != nil || bad.Create.CustomFields != nil {
+		t.Errorf("empty cells must be left out: %+v", bad.Create)
+	}
+}
+
+func TestParseScalar(t *testing.T) {
+	tests := []struct {
+		in   string
+		want any
+	}{
+		{"gold", "gold"},
+		{"42", int64(42)},
+		{"-3", int64(-3)},
+		{"1.5", 1.5},
+		{"1e3", 1000.0},
+		{"true", true},
+		{"false", false},
+		{"True", "True"},
+		{"007", "007"},
+		{`"42"`, "42"},
+		{`"unterminated`, `"unterminated`},
+		{"+15551234567", "+15551234567"},
+		{"-", "-"},
+		{"null", "null"},
+	}
+	for _, tt := range tests {
+		if got := parseScalar(tt.in); got != tt.want {
+			t.Errorf("parseScalar(%q) = %#v, want %#v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseFieldFlags(t *testing.T) {
+	got, err := parseFieldFlags([]string{"tier=gold", "score=4", "vip=true", "note=a=b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := gen.CustomFields{"tier": "gold", "score": int64(4), "vip": true, "note": "a=b"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v, want %#v", got, want)
+	}
+	for _, bad := range []string{"novalue", "=x"} {
+		if _, err := parseFieldFlags([]string{bad}); !isUsage(err) {
+			t.Errorf("parseFieldFlags(%q) err = %v, want a usage error", bad, err)
+		}
+	}
+}
+
+func TestUpdateFor(t *testing.T) {
+	email, phone, name := "a@example.com", "+15550000001", "Ann"
+	consent := gen.ConsentSubscribed
+	req, ok := updateFor(gen.CreateContactRequest{Email: &email, PhoneNumber: &phone, FirstName: &name, EmailConsent: &consent})
+	if !ok || req.Email == nil || req.PhoneNumber != nil || *req.FirstName != name {
+		t.Errorf("update = %+v, %v: want email as the identifier and the first name", req, ok)
+	}
+	req, _ = updateFor(gen.CreateContactRequest{PhoneNumber: &phone, FirstName: &name})
+	if req.Email != nil || req.PhoneNumber == nil {
+		t.Errorf("without an email the phone identifies: %+v", req)
+	}
+	if _, ok := updateFor(gen.CreateContactRequest{Email: &email, EmailConsent: &consent}); ok {
+		t.Error("a row with only an identifier and consents has nothing to update")
+	}
+}
+
+// TestScalarCellRoundTrip checks that what export writes in a custom.<key> cell reads back as
+// the same value.
+func TestScalarCellRoundTrip(t *testing.T) {
+	for _, v := range []any{"gold", "42", "true", `"quoted"`, "", int64(7), 2451.31, true, false} {
+		cell := scalarCell(v)
+		if v == "" {
+			continue // an empty cell is left out on import
+		}
+		got := parseScalar(cell)
+		if f, ok := v.(float64); ok {
+			if got != f {
+				t.Errorf("%#v -> %q -> %#v", v, cell, got)
+			}
+			continue
+		}
+		if got != v {
+			t.Errorf("%#v -> %q -> %#v", v, cell, got)
+		}
+	}
+}
+
+func FuzzScalarRoundTrip(f *testing.F) {
+	for _, s := range []string{"gold", "42", "true", `"x"`, "007", "1e3", "-", `"`, "+1555"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" || !utf8.ValidString(s) {
+			return // the API's strings are UTF-8; an empty cell is left out
+		}
+		got := parseScalar(strings.TrimSpace(scalarCell(s))) // import trims cells
+		if got != s {
+			t.Fatalf("string %q -> cell %q -> %#v", s, scalarCell(s), got)
+		}
+	})
+}
+
+func TestUsageErrorIs(t *testing.T) {
+	err := usageErrorf("x %d", 1)
+	var u *usageError
+	if !errors.As(err, &u) || u.Error() != "x 1" {
+		t.Errorf("usageErrorf = %v", err)
+	}
+}

@@ -156,6 +156,7 @@ func TestExampleCheckCanFail(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each case breaks its own copy of the document
 			doc := loadSpecFromDisk(t)
 			if _, problems := exampleProblems(doc); len(problems) != 0 {
 				t.Fatalf("the unbroken document already has problems: %v", problems)

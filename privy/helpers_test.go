@@ -21,8 +21,9 @@ type fakeClock struct {
 	mu    sync.Mutex
 	now   time.Time
 	waits []time.Duration
-	block bool // After never fires (for cancellation tests)
-	asked chan time.Duration
+	block   bool // After fires only on Fire (for cancellation and concurrency tests)
+	asked   chan time.Duration
+	pending []chan time.Time
 }
 
 func newFakeClock() *fakeClock {
@@ -44,8 +45,21 @@ func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 	if !c.block {
 		c.now = c.now.Add(d)
 		ch <- c.now
+	} else {
+		c.pending = append(c.pending, ch)
 	}
 	return ch
+}
+
+// Fire sets the clock to t and fires every pending After.
+func (c *fakeClock) Fire(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+	for _, ch := range c.pending {
+		ch <- t
+	}
+	c.pending = nil
 }
 
 func (c *fakeClock) Advance(d time.Duration) {

@@ -53,8 +53,10 @@ func headerUnix(h http.Header, key string) time.Time {
 
 // limiter is the last known budget, shared by every goroutine using one Transport.
 type limiter struct {
-	mu sync.Mutex
-	rl RateLimit
+	mu      sync.Mutex
+	rl      RateLimit
+	guessed bool      // the minute window was rolled over locally; the next response replaces it
+	passed  time.Time // the minute reset that passed when it was rolled over
 }
 
 func (l *limiter) get() RateLimit {
@@ -69,7 +71,8 @@ func (l *limiter) update(rl RateLimit) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s := &l.rl
-	if !rl.ResetMinute.IsZero() && !rl.ResetMinute.Before(s.ResetMinute) {
+	if rl.ResetMinute.After(l.passed) && (l.guessed || !rl.ResetMinute.Before(s.ResetMinute)) {
+		l.guessed = false
 		if !rl.ResetMinute.Equal(s.ResetMinute) || rl.RemainingMinute < s.RemainingMinute {
 			s.RemainingMinute = rl.RemainingMinute
 		}
@@ -95,6 +98,11 @@ func (l *limiter) reserve(now time.Time) (time.Duration, *Error) {
 		return 0, &Error{StatusCode: http.StatusTooManyRequests, Code: "rate_limited", RetryAfter: wait, RateLimit: *s,
 			Message: "daily rate limit of " + strconv.Itoa(s.LimitDay) + " requests is spent; it resets at " +
 				s.ResetDay.Format(time.RFC3339) + " (in " + wait.Round(time.Second).String() + "); request not sent"}
+	}
+	if s.LimitMinute > 0 && !s.ResetMinute.IsZero() && !now.Before(s.ResetMinute) {
+		// The window has passed: count against a fresh one until the server tells.
+		s.RemainingMinute, l.guessed, l.passed = s.LimitMinute, true, s.ResetMinute
+		s.ResetMinute = s.ResetMinute.Add(now.Sub(s.ResetMinute).Truncate(time.Minute) + time.Minute)
 	}
 	if s.LimitMinute > 0 && s.RemainingMinute <= 0 && s.ResetMinute.After(now) {
 		return s.ResetMinute.Sub(now), nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,24 +65,49 @@ func TestPacingConcurrentCallersShareTheBudget(t *testing.T) {
 	clock := newFakeClock()
 	s := newServer(t, clock)
 	rejected := 0
-	s.limit, s.perMinute = windowBudget(clock, 10, &rejected), 10
-	c := newTestClient(t, s, WithMaxWait(2*time.Minute))
+	s.limit, s.perMinute = windowBudget(clock, 5, &rejected), 5
+	c := newTestClient(t, s)
+	for range 5 { // the minute budget is spent
+		if _, _, err := c.ListContacts(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.block = true
 	var wg sync.WaitGroup
-	for range 6 {
+	for range 8 {
 		wg.Go(func() {
-			for range 5 {
-				if _, _, err := c.ListContacts(context.Background(), nil); err != nil {
-					t.Error(err)
-				}
-				_ = c.RateLimit()
+			if _, _, err := c.ListContacts(context.Background(), nil); err != nil {
+				t.Error(err)
 			}
 		})
 	}
+	waitFor := func(waits, requests int) {
+		t.Helper()
+		for range waits {
+			select {
+			case d := <-clock.asked:
+				if d <= 0 || d > time.Minute {
+					t.Errorf("wait %v, want up to the reset", d)
+				}
+			case <-time.After(10 * time.Second): // a guard against a hang, not a sleep
+				t.Fatalf("the callers did not wait for the reset; server saw %d requests", len(s.Requests()))
+			}
+		}
+		for len(s.Requests()) < requests {
+			runtime.Gosched() // the requests let through may still be on their way
+		}
+		if n := len(s.Requests()); n != requests {
+			t.Fatalf("server saw %d requests, want %d", n, requests)
+		}
+	}
+	waitFor(8, 5) // all eight wait for the reset; none is sent
+	reset := time.Date(2025, 1, 15, 10, 31, 0, 0, time.UTC)
+	clock.Fire(reset)
+	waitFor(3, 5+5) // five go in the new window, three wait for the next one
+	clock.Fire(reset.Add(time.Minute))
 	wg.Wait()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if rejected != 0 || len(s.requests) != 30 {
-		t.Errorf("%d of %d requests were rate limited, want none", rejected, len(s.requests))
+	if rejected != 0 || len(s.Requests()) != 13 {
+		t.Errorf("%d of %d requests were rate limited, want none", rejected, len(s.Requests()))
 	}
 }
 

@@ -74,10 +74,16 @@ func TestOperations(t *testing.T) {
 		t.Fatalf("DeleteContact on 204 = %v, %v, want nil contact, no error", got, err)
 	}
 	for name, call := range map[string]func() (*gen.Contact, *Response, error){
-		"create":      func() (*gen.Contact, *Response, error) { return c.CreateContact(ctx, jane) },
-		"update":      func() (*gen.Contact, *Response, error) { return c.UpdateContact(ctx, gen.UpdateContactRequest{PhoneNumber: ptr("+15551234567"), LastName: ptr("Roe")}) },
-		"unsubscribe": func() (*gen.Contact, *Response, error) { return c.UnsubscribeContact(ctx, gen.UnsubscribeContactRequest{Email: ptr("jane@example.com")}) },
-		"delete":      func() (*gen.Contact, *Response, error) { return c.DeleteContact(ctx, gen.DeleteContactRequest{Email: ptr("jane@example.com")}) },
+		"create": func() (*gen.Contact, *Response, error) { return c.CreateContact(ctx, jane) },
+		"update": func() (*gen.Contact, *Response, error) {
+			return c.UpdateContact(ctx, gen.UpdateContactRequest{PhoneNumber: ptr("+15551234567"), LastName: ptr("Roe")})
+		},
+		"unsubscribe": func() (*gen.Contact, *Response, error) {
+			return c.UnsubscribeContact(ctx, gen.UnsubscribeContactRequest{Email: ptr("jane@example.com")})
+		},
+		"delete": func() (*gen.Contact, *Response, error) {
+			return c.DeleteContact(ctx, gen.DeleteContactRequest{Email: ptr("jane@example.com")})
+		},
 	} {
 		got, resp, err := call()
 		if err != nil || got == nil || *got.Email != *s.contacts[0].Email || resp.RateLimit.LimitMinute != 60 {

@@ -18,9 +18,9 @@ const testToken = "privy_0123456789abcdef0123456789abcdef01234567"
 
 // fakeClock is a clock whose After advances it at once; it records every wait.
 type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	waits []time.Duration
+	mu      sync.Mutex
+	now     time.Time
+	waits   []time.Duration
 	block   bool // After fires only on Fire (for cancellation and concurrency tests)
 	asked   chan time.Duration
 	pending []chan time.Time
@@ -103,15 +103,15 @@ type seen struct {
 // page of contacts. It stamps rate-limit headers computed from its clock.
 type server struct {
 	*httptest.Server
-	t        testing.TB
-	clock    *fakeClock
-	mu       sync.Mutex
-	queue    []reply
-	requests []seen
-	contacts []gen.Contact
-	limit    func(n int) (remaining int) // remaining minute budget after n requests (nil: plenty)
-	oauth     http.HandlerFunc // serves /oauth/token
-	perMinute int              // the X-RateLimit-Limit-Minute sent (default 60)
+	t         testing.TB
+	clock     *fakeClock
+	mu        sync.Mutex
+	queue     []reply
+	requests  []seen
+	contacts  []gen.Contact
+	limit     func(n int) (remaining int) // remaining minute budget after n requests (nil: plenty)
+	oauth     http.HandlerFunc            // serves /oauth/token
+	perMinute int                         // the X-RateLimit-Limit-Minute sent (default 60)
 }
 
 func newServer(t testing.TB, clock *fakeClock, replies ...reply) *server {

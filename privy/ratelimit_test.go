@@ -166,7 +166,7 @@ func TestLimiterKeepsLowestWithinWindow(t *testing.T) {
 	reset := time.Unix(1736937060, 0).UTC()
 	var l limiter
 	l.update(RateLimit{LimitMinute: 60, RemainingMinute: 5, ResetMinute: reset})
-	l.update(RateLimit{LimitMinute: 60, RemainingMinute: 7, ResetMinute: reset})                   // late, stale answer
+	l.update(RateLimit{LimitMinute: 60, RemainingMinute: 7, ResetMinute: reset})                    // late, stale answer
 	l.update(RateLimit{LimitMinute: 60, RemainingMinute: 60, ResetMinute: reset.Add(-time.Minute)}) // older window
 	if got := l.get().RemainingMinute; got != 5 {
 		t.Errorf("remaining = %d, want 5", got)

@@ -75,11 +75,12 @@ func apiErrorLine(e *privy.Error) string {
 	if code == "" {
 		code = fmt.Sprintf("HTTP %d", e.StatusCode)
 	}
-	msg := e.Message
-	if msg == "" {
-		msg = e.Error()
+	line := code
+	if e.Message != "" {
+		line += ": " + e.Message
+	} else if e.StatusCode != 0 {
+		line += fmt.Sprintf(" (HTTP %d)", e.StatusCode)
 	}
-	line := code + ": " + msg
 	if errors.Is(e, privy.ErrRateLimited) && e.RetryAfter > 0 {
 		line += fmt.Sprintf(" (retry after %s)", e.RetryAfter.Round(1e9))
 	}

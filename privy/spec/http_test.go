@@ -115,7 +115,7 @@ func TestCheckRequest(t *testing.T) {
 			want: []violationWant{{in: "body", rule: "required", field: "base"}}},
 		{name: "create, non-JSON content type", method: "POST", target: "/v1/contacts", contentType: "text/plain", wantOp: "createContact",
 			body: `{"email": "jane@example.com"}`,
-			want: []violationWant{{rule: "content-type", field: "base", message: "text/plain"}}},
+			want: []violationWant{{in: "header", pointer: "/Content-Type", rule: "content-type", field: "base", message: "text/plain"}}},
 		{name: "update, both identifiers", method: "PATCH", target: "/v1/contacts", contentType: jsonCT, wantOp: "updateContact",
 			body: `{"email": "jane@example.com", "phone_number": "+15551234567", "first_name": "Janet"}`,
 			want: []violationWant{{in: "body", rule: "not", field: "base", message: msgExactlyOne}}},

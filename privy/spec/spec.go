@@ -142,6 +142,9 @@ func violations(err error, base Violation) []Violation {
 				if v.Field == "" {
 					v.Field = "base"
 				}
+				if v.Rule == "content-type" {
+					v.In, v.Pointer = "header", "/Content-Type"
+				}
 				out = append(out, v)
 				return
 			}
@@ -232,7 +235,7 @@ func fromSchemaError(e *openapi3.SchemaError, v Violation) Violation {
 			}
 		}
 	}
-	if e.SchemaField == "type" && len(path) == 0 {
+	if e.SchemaField == "type" && len(path) == 0 && v.Pointer == "" {
 		// The whole document has the wrong type: a documented message about one of its
 		// properties (such as "email or phone_number is required") would mislead.
 		return v

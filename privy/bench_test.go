@@ -1,0 +1,85 @@
+package privy
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/privy-go/privy-go/gen"
+)
+
+// pageServer serves one realistic page of 100 contacts, with rate-limit headers, to every GET.
+func pageServer(b *testing.B) *httptest.Server {
+	page, err := json.Marshal(gen.ContactList{Data: makeContacts(100),
+		Pagination: gen.Pagination{Page: 1, PerPage: 100, TotalCount: 1000, TotalPages: 10}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reset := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("X-RateLimit-Limit-Minute", "1000000000")
+		h.Set("X-RateLimit-Remaining-Minute", "999999999")
+		h.Set("X-RateLimit-Reset-Minute", reset)
+		h.Set("X-RateLimit-Limit-Day", "1000000000")
+		h.Set("X-RateLimit-Remaining-Day", "999999999")
+		h.Set("X-RateLimit-Reset-Day", reset)
+		w.Write(page)
+	}))
+	b.Cleanup(s.Close)
+	return s
+}
+
+func benchmarkClient(b *testing.B, opts ...Option) {
+	s := pageServer(b)
+	c, err := New(append([]Option{WithToken(testToken), WithBaseURL(s.URL + "/v1")}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, params := context.Background(), &gen.ListContactsParams{PerPage: ptr(100)}
+	b.ReportAllocs()
+	for b.Loop() {
+		list, _, err := c.ListContacts(ctx, params)
+		if err != nil || len(list.Data) != 100 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkList lists a page of 100 contacts through the Client, without pre-flight validation.
+func BenchmarkList(b *testing.B) { benchmarkClient(b, WithoutValidation()) }
+
+// BenchmarkListValidated is BenchmarkList with pre-flight validation (the default).
+func BenchmarkListValidated(b *testing.B) { benchmarkClient(b) }
+
+// BenchmarkListBaseline makes the same request with bare net/http and encoding/json.
+func BenchmarkListBaseline(b *testing.B) {
+	s := pageServer(b)
+	client := &http.Client{}
+	ctx, url := context.Background(), s.URL+"/v1/contacts?per_page=100"
+	b.ReportAllocs()
+	for b.Loop() {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var list gen.ContactList
+		err = json.NewDecoder(resp.Body).Decode(&list)
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || len(list.Data) != 100 {
+			b.Fatal(err)
+		}
+	}
+}

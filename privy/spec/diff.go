@@ -111,6 +111,7 @@ type DiffInputError struct {
 	Err error
 }
 
+// Error returns "old spec: ..." or "new spec: ...".
 func (e *DiffInputError) Error() string { return e.Side + " spec: " + e.Err.Error() }
 
 // Unwrap returns the underlying error.

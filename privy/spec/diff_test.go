@@ -111,6 +111,7 @@ func TestDiffBadInput(t *testing.T) {
 		{"new Swagger 2", good, []byte("swagger: \"2.0\"\ninfo: { title: x, version: \"1\" }\npaths: {}\n"), "new", "openapi"},
 		{"old OpenAPI 2 version", []byte("openapi: 2.0.0\ninfo: { title: x, version: \"1\" }\npaths: {}\n"), good, "old", `"2.0.0" is not supported`},
 		{"new invalid OpenAPI (no info)", good, []byte("openapi: 3.0.3\npaths: {}\n"), "new", "invalid OpenAPI document"},
+		{"new external reference", good, []byte("openapi: 3.0.3\ninfo: { title: x, version: \"1\" }\npaths:\n  /a:\n    get:\n      responses:\n        \"200\": { $ref: 'other.yaml#/components/responses/Ok' }\n"), "new", "not a readable OpenAPI document"},
 		{"old JSON garbage", []byte(`{"openapi": "3.0.3", "info": `), good, "old", "not a readable OpenAPI document"},
 	}
 	for _, tt := range tests {
@@ -192,6 +193,33 @@ func TestDiffContract(t *testing.T) {
 				t.Errorf("report.Breaking() = %v, want %v; changes %v", report.Breaking(), tt.wantBreaking, report.Changes)
 			}
 		})
+	}
+}
+
+// BenchmarkDiff measures Diff on the project's spec against its evolution revision; the
+// baseline, BenchmarkDiffBaselineLoad, only parses the same two documents with kin-openapi.
+func BenchmarkDiff(b *testing.B) {
+	oldSpec := diffSpecFile(b)
+	newSpec := []byte(strings.NewReplacer(
+		"enum: [subscribed, unsubscribed, non_subscribed]", "enum: [subscribed, unsubscribed, never_subscribed]",
+		"        - email_permission\n", "        - email_consent\n",
+		"        email_permission: { $ref", "        email_consent: { $ref",
+	).Replace(string(oldSpec)))
+	for b.Loop() {
+		if _, err := spec.Diff(b.Context(), oldSpec, newSpec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDiffBaselineLoad(b *testing.B) {
+	oldSpec := diffSpecFile(b)
+	for b.Loop() {
+		for range 2 {
+			if _, err := openapi3.NewLoader().LoadFromData(oldSpec); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -77,7 +78,8 @@ func (a *app) specDiffCommand() *cobra.Command {
 		Use:   "diff OLD.yaml NEW.yaml",
 		Short: "Report the breaking and other changes between two revisions of the spec",
 		Long: `Compare two revisions of openapi.yaml (through oasdiff) and report the breaking changes
-and the other changes. The exit status is 1 when something breaks.`,
+and the other changes. The exit status is 1 when something breaks, 2 when a file cannot be
+read as an OpenAPI document.`,
 		Args: argsUsage(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			oldSpec, err := os.ReadFile(args[0])
@@ -89,6 +91,13 @@ and the other changes. The exit status is 1 when something breaks.`,
 				return &usageError{msg: err.Error()}
 			}
 			report, err := spec.Diff(a.ctx, oldSpec, newSpec)
+			if input, ok := errors.AsType[*spec.DiffInputError](err); ok {
+				name := args[0]
+				if input.Side == "new" {
+					name = args[1]
+				}
+				return usageErrorf("%s: %v", name, input)
+			}
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +56,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "flag value not a number", args: args("contacts", "list", "--page", "two"), code: 2},
 		{name: "both identifiers", args: args("contacts", "delete", "--email", "a@example.com", "--phone", "+15550000000"), code: 2},
 		{name: "no identifier", args: args("contacts", "unsubscribe"), code: 2},
-		{name: "a token as a flag", args: args("--token=" + unknownToken, "contacts", "list"), code: 2,
+		{name: "a token as a flag", args: args("--token="+unknownToken, "contacts", "list"), code: 2,
 			stderr: []string{"error: --token: secrets are never accepted as flag values", "PRIVY_TOKEN"}},
 		{name: "unknown CSV column", code: 2,
 			args: func(t *testing.T, dir string) []string {
@@ -72,16 +71,20 @@ func TestExitCodes(t *testing.T) {
 		{name: "unknown token", env: func(srv *privytest.Server) map[string]string { return envFor(srv, unknownToken) },
 			args: args("contacts", "list"), code: 3, stderr: []string{"error: unauthorized: Bearer token is missing or invalid"}},
 		{name: "insufficient scope",
-			setup: func(t *testing.T, srv *privytest.Server) { srv.AddToken(readOnlyToken, time.Time{}, privytest.ScopeRead) },
-			env:   func(srv *privytest.Server) map[string]string { return envFor(srv, readOnlyToken) },
-			args:  args("contacts", "create", "--email", "w@example.com"), code: 3, stderr: []string{"error: insufficient_scope: "}},
+			setup: func(t *testing.T, srv *privytest.Server) {
+				srv.AddToken(readOnlyToken, time.Time{}, privytest.ScopeRead)
+			},
+			env:  func(srv *privytest.Server) map[string]string { return envFor(srv, readOnlyToken) },
+			args: args("contacts", "create", "--email", "w@example.com"), code: 3, stderr: []string{"error: insufficient_scope: "}},
 		{name: "invalid client",
 			env: func(srv *privytest.Server) map[string]string {
 				return map[string]string{"PRIVY_BASE_URL": srv.URL, "PRIVY_CLIENT_ID": privytest.DefaultClientID, "PRIVY_CLIENT_SECRET": "wrong"}
 			},
 			args: args("contacts", "list"), code: 3, stderr: []string{"error: "}},
 		{name: "invalid scope",
-			setup: func(t *testing.T, srv *privytest.Server) { srv.AddOAuthClient("reader", "reader-secret", privytest.ScopeRead) },
+			setup: func(t *testing.T, srv *privytest.Server) {
+				srv.AddOAuthClient("reader", "reader-secret", privytest.ScopeRead)
+			},
 			env: func(srv *privytest.Server) map[string]string {
 				return map[string]string{"PRIVY_BASE_URL": srv.URL, "PRIVY_CLIENT_ID": "reader", "PRIVY_CLIENT_SECRET": "reader-secret",
 					"PRIVY_SCOPES": "contacts_read,contacts_write"}
@@ -143,4 +146,3 @@ func args(a ...string) func(*testing.T, string) []string {
 	return func(*testing.T, string) []string { return a }
 }
 
-var _ = filepath.Join

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -119,4 +118,3 @@ func ops(srv *privytest.Server) map[string]int {
 	return n
 }
 
-var _ = context.Background

@@ -145,4 +145,3 @@ func TestExitCodes(t *testing.T) {
 func args(a ...string) func(*testing.T, string) []string {
 	return func(*testing.T, string) []string { return a }
 }
-

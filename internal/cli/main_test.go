@@ -117,4 +117,3 @@ func ops(srv *privytest.Server) map[string]int {
 	}
 	return n
 }
-

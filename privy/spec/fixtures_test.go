@@ -94,6 +94,8 @@ var negativeFixtures = map[string]fixtureWant{
 	"createContact/request/invalid/body_not_an_object.json":                {in: "body", pointer: "", rule: "type", field: "base", message: msgNotAnObject},
 	"createContact/response/201/invalid/contact_custom_fields_nested.json": {pointer: "/data/custom_fields/address", rule: "anyOf", message: msgFlat},
 	"createContact/response/201/invalid/contact_not_wrapped_in_data.json":  {pointer: "/data", rule: "required", message: msgRequired},
+	"createContact/response/201/invalid/contact_phone_not_e164.json":       {pointer: "/data/phone_number", rule: "pattern"},
+	"createContact/response/201/invalid/contact_email_malformed.json":      {pointer: "/data/email", rule: "pattern"},
 	// One per error code: conflict, validation_failed.
 	"createContact/response/409/invalid/conflict_not_in_envelope.json":                 {pointer: "/error", rule: "required", message: msgRequired},
 	"createContact/response/422/invalid/validation_failed_detail_missing_field.json":   {pointer: "/error/details/0/field", rule: "required", message: msgRequired},
@@ -103,7 +105,7 @@ var negativeFixtures = map[string]fixtureWant{
 	// updateContact.
 	"updateContact/request/invalid/both_identifiers.json":                       {in: "body", pointer: "", rule: "not", field: "base", message: msgExactlyOne},
 	"updateContact/request/invalid/no_identifier.json":                          {in: "body", pointer: "", rule: "not", field: "base", message: msgExactlyOne},
-	"updateContact/request/invalid/no_mutable_field.json":                       {in: "body", pointer: "", rule: "minProperties", field: "base"},
+	"updateContact/request/invalid/no_mutable_field.json":                       {in: "body", pointer: "", rule: "minProperties", field: "base", message: "at least one of first_name, last_name, tags or custom_fields is required"},
 	"updateContact/request/invalid/phone_number_not_e164.json":                  {in: "body", pointer: "/phone_number", rule: "pattern", field: "phone_number", message: msgE164},
 	"updateContact/request/invalid/custom_fields_nested_object.json":            {in: "body", pointer: "/custom_fields/address", rule: "anyOf", field: "custom_fields", message: msgFlat},
 	"updateContact/request/invalid/email_consent_not_updatable.json":            {in: "body", pointer: "/email_consent", rule: "additionalProperties", field: "email_consent", message: msgUnknown},

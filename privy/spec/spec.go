@@ -241,7 +241,10 @@ func fromSchemaError(e *openapi3.SchemaError, v Violation) Violation {
 		return v
 	}
 	if e.Schema != nil {
-		if msg, ok := e.Schema.Extensions["x-privy-error"].(string); ok {
+		// x-privy-error-<rule> documents the message of one rule; x-privy-error of the rest.
+		if msg, ok := e.Schema.Extensions["x-privy-error-"+e.SchemaField].(string); ok {
+			v.Message = msg
+		} else if msg, ok := e.Schema.Extensions["x-privy-error"].(string); ok {
 			v.Message = msg
 		}
 		if f, ok := e.Schema.Extensions["x-privy-error-field"].(string); ok {

@@ -25,8 +25,8 @@ type Validator struct {
 }
 
 // NewValidator returns a Validator for traffic whose API paths sit below basePath (for
-// example "/v1"); a request path outside it is matched as it is, which is how the token
-// endpoint (outside /v1) is found.
+// example "/v1"). Only paths with servers of their own, such as the token endpoint, are
+// matched outside it.
 func NewValidator(basePath string) (*Validator, error) {
 	doc, err := Doc()
 	if err != nil {
@@ -56,7 +56,12 @@ func (v *Validator) Route(method string, u *url.URL) (*routers.Route, map[string
 			}
 		}
 	}
-	return v.router.FindRoute(&http.Request{Method: method, URL: &url.URL{Path: path, RawQuery: u.RawQuery}})
+	route, params, err := v.router.FindRoute(&http.Request{Method: method, URL: &url.URL{Path: path, RawQuery: u.RawQuery}})
+	// Outside the base path only the paths with servers of their own are served.
+	if err == nil && v.basePath != "" && len(route.PathItem.Servers) == 0 {
+		return nil, nil, fmt.Errorf("%s %s is outside the base path %s", method, path, v.basePath)
+	}
+	return route, params, err
 }
 
 // CheckRequest validates a request whose body has been read into body. It returns the

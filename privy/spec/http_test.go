@@ -87,6 +87,7 @@ func TestCheckRequest(t *testing.T) {
 		{name: "unknown method", method: "PUT", target: "/v1/contacts", contentType: jsonCT, body: `{}`,
 			want: []violationWant{{in: "route", rule: "route", message: "no operation for PUT /v1/contacts"}}},
 		{name: "other API version", method: "GET", target: "/v2/contacts", want: []violationWant{{in: "route", rule: "route"}}},
+		{name: "API path without the base path", method: "GET", target: "/contacts", want: []violationWant{{in: "route", rule: "route", message: "no operation for GET /contacts"}}},
 		{name: "token exchange outside the base path", method: "POST", target: "/oauth/token", contentType: formCT, wantOp: "exchangeToken",
 			body: "grant_type=client_credentials&client_id=app_123&client_secret=secret_abc&scope=contacts_read+contacts_write"},
 		{name: "token exchange is not below the base path", method: "POST", target: "/v1/oauth/token", contentType: formCT,

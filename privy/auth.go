@@ -85,7 +85,9 @@ func (s *oauthSource) exchange(ctx context.Context) (string, error) {
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) && re.Response != nil {
 			e := decodeError(re.Response.StatusCode, re.Body)
-			e.Response = redact(re.Response, nil)
+			resp := *re.Response
+			resp.Request = nil // it could replay the form with the client secret
+			e.Response = &resp
 			return "", e
 		}
 		return "", fmt.Errorf("privy: token exchange: %w", err)
@@ -110,19 +112,4 @@ func (s *oauthSource) invalidate(tok string) bool {
 		s.tok = ""
 	}
 	return true
-}
-
-// redact returns a copy of resp whose Request is orig (or a copy of resp.Request) without
-// Authorization and without a way to replay its body, so that an *Error holds no secret.
-func redact(resp *http.Response, orig *http.Request) *http.Response {
-	r := *resp
-	if orig == nil && resp.Request != nil {
-		q := *resp.Request
-		q.Header = q.Header.Clone()
-		q.Header.Del("Authorization")
-		q.Body, q.GetBody = http.NoBody, nil
-		orig = &q
-	}
-	r.Request = orig
-	return &r
 }

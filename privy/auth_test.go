@@ -130,11 +130,11 @@ func TestOAuthExchangeErrors(t *testing.T) {
 			if len(s.Requests()) != 0 {
 				t.Errorf("the API was called without a token")
 			}
-			if dump := fmt.Sprintf("%v %+v %#v", err, e, e.Response.Request); strings.Contains(dump, clientSecret) {
+			if dump := fmt.Sprintf("%v %+v %+v", err, e, e.Response); strings.Contains(dump, clientSecret) {
 				t.Errorf("the error shows the client secret: %s", dump)
 			}
-			if e.Response.Request.GetBody != nil {
-				t.Errorf("the error can replay the token request body (with the secret)")
+			if e.Response.Request != nil {
+				t.Errorf("the error keeps the token request, which can replay the secret")
 			}
 		})
 	}

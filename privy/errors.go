@@ -1,6 +1,7 @@
 package privy
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
@@ -56,36 +57,25 @@ type Error struct {
 // Error formats the error as "privy: <status> <code>: <message> (<field>: <message>; ...)",
 // on one line.
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("privy: ")
-	b.WriteString(strconv.Itoa(e.StatusCode))
-	if e.Code != "" {
-		b.WriteString(" " + clean(string(e.Code), 64))
-	} else if t := http.StatusText(e.StatusCode); t != "" {
-		b.WriteString(" " + t)
-	}
+	s := strings.TrimSpace("privy: " + strconv.Itoa(e.StatusCode) + " " + cmp.Or(clean(string(e.Code), 64), http.StatusText(e.StatusCode)))
 	if e.Message != "" {
-		b.WriteString(": " + clean(e.Message, 300))
+		s += ": " + clean(e.Message, 300)
 	}
+	var details []string
 	for i, d := range e.Details {
-		if i == 0 {
-			b.WriteString(" (")
-		} else {
-			b.WriteString("; ")
-		}
 		if i == 5 {
-			b.WriteString(strconv.Itoa(len(e.Details)-i) + " more")
+			details = append(details, strconv.Itoa(len(e.Details)-i)+" more")
 			break
 		}
-		b.WriteString(clean(d.Field, 64) + ": " + clean(d.Message, 200))
+		details = append(details, clean(d.Field, 64)+": "+clean(d.Message, 200))
 	}
-	if len(e.Details) > 0 {
-		b.WriteString(")")
+	if len(details) > 0 {
+		s += " (" + strings.Join(details, "; ") + ")"
 	}
 	if e.RetryAfter > 0 {
-		b.WriteString(" [retry after " + e.RetryAfter.String() + "]")
+		s += " [retry after " + e.RetryAfter.String() + "]"
 	}
-	return b.String()
+	return s
 }
 
 // Is reports whether target is the sentinel of e's code (or, when the body named no known

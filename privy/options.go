@@ -82,37 +82,19 @@ func WithClientCredentials(clientID, clientSecret string, scopes ...string) Opti
 // WithBaseURL sets the API base URL (default https://api.privy.com/v1). Plain http is accepted
 // only for a loopback host.
 func WithBaseURL(u string) Option {
-	return func(o *options) error {
-		if _, err := checkURL(u); err != nil {
-			return fmt.Errorf("WithBaseURL: %w", err)
-		}
-		o.baseURL = strings.TrimRight(u, "/")
-		return nil
-	}
+	return func(o *options) error { o.baseURL = strings.TrimRight(u, "/"); return checkURL("WithBaseURL", u) }
 }
 
 // WithTokenURL sets the OAuth token endpoint (default: the base URL without its /v1 suffix,
 // plus /oauth/token). Plain http is accepted only for a loopback host.
 func WithTokenURL(u string) Option {
-	return func(o *options) error {
-		if _, err := checkURL(u); err != nil {
-			return fmt.Errorf("WithTokenURL: %w", err)
-		}
-		o.tokenURL = u
-		return nil
-	}
+	return func(o *options) error { o.tokenURL = u; return checkURL("WithTokenURL", u) }
 }
 
 // WithHTTPClient sets what sends the requests (default: a new *http.Client). A *http.Client is
 // copied so that Authorization is never forwarded on a redirect to another host.
 func WithHTTPClient(d gen.HttpRequestDoer) Option {
-	return func(o *options) error {
-		if d == nil {
-			return errors.New("WithHTTPClient: the client is nil")
-		}
-		o.doer = d
-		return nil
-	}
+	return func(o *options) error { o.doer = d; return notNil("WithHTTPClient", d == nil) }
 }
 
 // WithUserAgent sets the User-Agent header (default "privy-go/" + Version).
@@ -129,24 +111,12 @@ func WithUserAgent(ua string) Option {
 // WithLogger logs each attempt at debug level: method, path, status, attempt and wait, never a
 // credential. The default discards logs.
 func WithLogger(l *slog.Logger) Option {
-	return func(o *options) error {
-		if l == nil {
-			return errors.New("WithLogger: the logger is nil")
-		}
-		o.logger = l
-		return nil
-	}
+	return func(o *options) error { o.logger = l; return notNil("WithLogger", l == nil) }
 }
 
 // WithClock replaces the real clock, for tests.
 func WithClock(c Clock) Option {
-	return func(o *options) error {
-		if c == nil {
-			return errors.New("WithClock: the clock is nil")
-		}
-		o.clock = c
-		return nil
-	}
+	return func(o *options) error { o.clock = c; return notNil("WithClock", c == nil) }
 }
 
 // WithMaxAttempts sets how many times one call may be sent in all (default 4; 1 disables retries).
@@ -183,23 +153,27 @@ func WithoutValidation() Option {
 	return func(o *options) error { o.noValidate = true; return nil }
 }
 
-// checkURL parses an absolute http(s) URL without credentials; http only for loopback hosts.
-func checkURL(raw string) (*url.URL, error) {
+// checkURL accepts an absolute http(s) URL without credentials; http only for loopback hosts.
+func checkURL(option, raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not a URL", raw)
-	}
 	switch {
-	case u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		return nil, fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return fmt.Errorf("%s: %q is not an absolute http(s) URL", option, raw)
 	case u.User != nil:
-		return nil, errors.New("the URL must not carry credentials; use WithToken or WithClientCredentials")
+		return fmt.Errorf("%s: the URL must not carry credentials; use WithToken or WithClientCredentials", option)
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("%q must not have a query or fragment", raw)
+		return fmt.Errorf("%s: %q must not have a query or fragment", option, raw)
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return nil, fmt.Errorf("%q uses plain http; use https (http is allowed only for loopback hosts)", raw)
+		return fmt.Errorf("%s: %q uses plain http; use https (http is allowed only for loopback hosts)", option, raw)
 	}
-	return u, nil
+	return nil
+}
+
+func notNil(option string, isNil bool) error {
+	if isNil {
+		return errors.New(option + ": the argument is nil")
+	}
+	return nil
 }
 
 func isLoopback(host string) bool {

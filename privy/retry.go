@@ -2,6 +2,7 @@ package privy
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -26,14 +27,11 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	}
 	if v[0] >= '0' && v[0] <= '9' {
 		n, err := strconv.ParseUint(v, 10, 64)
-		if err != nil {
-			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-				return maxDuration, true
-			}
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return 0, false
 		}
-		if n > uint64(maxDuration/time.Second) {
-			return maxDuration, true
+		if err != nil || n > uint64(maxDuration/time.Second) {
+			return maxDuration, true // far beyond any maximum wait
 		}
 		return time.Duration(n) * time.Second, true
 	}

@@ -46,9 +46,9 @@ func NewTransport(opts ...Option) (*Transport, error) {
 			return nil, fmt.Errorf("privy: %w", err)
 		}
 	}
-	base, err := checkURL(o.baseURL)
+	base, err := url.Parse(o.baseURL) // checked by WithBaseURL
 	if err != nil {
-		return nil, fmt.Errorf("privy: base URL: %w", err)
+		return nil, fmt.Errorf("privy: %w", err)
 	}
 	if o.tokenURL == "" {
 		o.tokenURL = defaultTokenURL(o.baseURL)
@@ -180,20 +180,10 @@ func (t *Transport) pace(ctx context.Context) error {
 
 // log records one attempt at debug level, with nothing secret: no headers, no query, no body.
 func (t *Transport) log(ctx context.Context, req *http.Request, status, attempt int, wait time.Duration, err error) {
-	if !t.o.logger.Enabled(ctx, slog.LevelDebug) {
-		return
+	if t.o.logger.Enabled(ctx, slog.LevelDebug) {
+		t.o.logger.DebugContext(ctx, "privy: request", "method", req.Method, "path", req.URL.Path,
+			"attempt", attempt, "status", status, "retry_in", wait, "error", err)
 	}
-	attrs := []any{"method", req.Method, "path", req.URL.Path, "attempt", attempt}
-	if status != 0 {
-		attrs = append(attrs, "status", status)
-	}
-	if wait > 0 {
-		attrs = append(attrs, "retry_in", wait)
-	}
-	if err != nil {
-		attrs = append(attrs, "error", err.Error())
-	}
-	t.o.logger.DebugContext(ctx, "privy: request", attrs...)
 }
 
 // discard drains a little of a body so the connection can be reused, and closes it.

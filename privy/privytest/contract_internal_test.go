@@ -3,6 +3,7 @@ package privytest
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -110,4 +111,26 @@ func mustTime(s string) time.Time {
 		panic(err)
 	}
 	return t
+}
+
+func TestViolationsAreLoggedWithoutATest(t *testing.T) {
+	var buf bytes.Buffer
+	f := New(WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	f.mangle = func(_ string, _ int, body []byte) []byte { return []byte(`{"data":[],"pagination":{}}`) }
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/contacts", nil)
+	req.Header.Set("Authorization", "Bearer "+DefaultToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	out := buf.String()
+	if !strings.Contains(out, "operation=listContacts") || !strings.Contains(out, "pointer=/pagination/page") || !strings.Contains(out, "rule=required") {
+		t.Errorf("log %q; want the operation, pointer and rule", out)
+	}
+	if strings.Contains(out, DefaultToken) {
+		t.Error("the log holds the token")
+	}
 }

@@ -37,7 +37,10 @@ func (f *Fake) Seed(seed int64, n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := f.store
-	base := s.seq // makes identifiers unique across calls
+	base := s.seq                                   // makes identifiers unique across calls
+	if len(s.byEmail) == 0 && len(s.byPhone) == 0 { // size the indexes once
+		s.byEmail, s.byPhone = make(map[string]*record, n), make(map[string]*record, n)
+	}
 	added := make([]*record, 0, n)
 	for i := range n {
 		id := strconv.FormatUint(base+uint64(i)+1, 10)
@@ -98,8 +101,11 @@ func (f *Fake) Seed(seed int64, n int) {
 			s.byPhone[*c.PhoneNumber] = r
 		}
 	}
+	sorted := len(s.order) == 0 || len(added) == 0 || compareRecords(s.order[len(s.order)-1], added[0]) < 0
 	s.order = append(s.order, added...)
-	slices.SortStableFunc(s.order, compareRecords)
+	if !sorted {
+		slices.SortStableFunc(s.order, compareRecords)
+	}
 }
 
 // asciiLower lower-cases ASCII letters and drops everything else but digits, for the local

@@ -138,16 +138,12 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := f.record(r, body, token, op)
 
 	rec := newRecorder()
-	c := &call{f: f, w: w, r: r, body: body, op: op, token: token, rec: rec}
+	c := &call{f: f, w: w, r: r, body: body, readErr: readErr, op: op, token: token, rec: rec}
 	switch {
 	case op == "":
 		c.rate = f.rateState()
 		c.fail(http.StatusNotFound, gen.ErrorCodeNotFound, "No such endpoint: "+r.Method+" "+r.URL.Path, nil)
 		c.unchecked = true
-	case readErr != nil:
-		c.rate = f.rateState()
-		c.fail(http.StatusUnprocessableEntity, gen.ErrorCodeValidationFailed, msgInvalidFields,
-			[]gen.ErrorDetail{{Field: "base", Message: "request body is too large"}})
 	default:
 		if !c.serve() {
 			f.finish(entry, 0)
@@ -187,6 +183,7 @@ type call struct {
 	w         http.ResponseWriter // the real writer, for dropping the connection
 	r         *http.Request
 	body      []byte
+	readErr   error // reading the body failed (too large)
 	op        string
 	token     string
 	rec       *recorder
@@ -238,6 +235,15 @@ func (c *call) serve() bool {
 
 // handle validates the request and runs the operation.
 func (c *call) handle() {
+	if c.readErr != nil {
+		if c.op == opExchangeToken {
+			c.tokenRequestError([]spec.Violation{{Field: "base", Message: "request body is too large"}})
+			return
+		}
+		c.fail(http.StatusUnprocessableEntity, gen.ErrorCodeValidationFailed, msgInvalidFields,
+			[]gen.ErrorDetail{{Field: "base", Message: "request body is too large"}})
+		return
+	}
 	_, vs := c.f.validator.CheckRequest(c.r.Context(), c.r, c.body)
 	if len(vs) > 0 {
 		if c.op == opExchangeToken {

@@ -13,14 +13,14 @@ type Option func(*Fake)
 
 // WithClock makes the fake read all time (timestamps, rate-limit windows, token expiry) from
 // c. When c also has an After(time.Duration) <-chan time.Time method (as *Clock has), injected
-// latency waits on it, so a fake clock makes latency instant.
+// latency waits on it, so a fake clock makes latency instant; otherwise latency is real time.
 func WithClock(c interface{ Now() time.Time }) Option {
 	return func(f *Fake) {
 		if c == nil {
 			return
 		}
 		f.clock = c
-		f.after = nil
+		f.after = realClock{}.After
 		if a, ok := c.(interface {
 			After(time.Duration) <-chan time.Time
 		}); ok {

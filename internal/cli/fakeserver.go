@@ -15,9 +15,10 @@ import (
 
 func (a *app) fakeServerCommand() *cobra.Command {
 	var (
-		addr  string
-		seed  int64
-		count int
+		addr              string
+		seed              int64
+		count             int
+		perMinute, perDay int
 	)
 	cmd := &cobra.Command{
 		Use:   "fake-server",
@@ -28,13 +29,18 @@ interrupted. It prints the base URL and a token to use, in a form a shell can ev
   eval "$(privy fake-server --addr 127.0.0.1:8080 | head -n 2)"
 
 The fake checks its own responses against the spec and enforces the documented rate limits
-(60 a minute, 10,000 a day).`,
+(60 a minute, 10,000 a day; --per-minute and --per-day change them). Its state lives in
+memory and ends with the process.`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkLoopback(addr); err != nil {
 				return err
 			}
-			opts := []privytest.Option{privytest.WithSeed(seed, count), privytest.WithLogger(a.warnLogger())}
+			if perMinute < 1 || perDay < 1 {
+				return usageErrorf("--per-minute and --per-day must be at least 1")
+			}
+			opts := []privytest.Option{privytest.WithSeed(seed, count), privytest.WithLogger(a.warnLogger()),
+				privytest.WithLimits(perMinute, perDay)}
 			fake := privytest.New(opts...)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
@@ -66,6 +72,8 @@ The fake checks its own responses against the spec and enforces the documented r
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "loopback address to listen on (port 0 picks a free one)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the sample contacts")
 	cmd.Flags().IntVar(&count, "contacts", 150, "how many sample contacts to seed")
+	cmd.Flags().IntVar(&perMinute, "per-minute", 60, "the account's rate limit per minute")
+	cmd.Flags().IntVar(&perDay, "per-day", 10000, "the account's rate limit per day")
 	return cmd
 }
 

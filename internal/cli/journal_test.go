@@ -9,10 +9,12 @@ import (
 
 func writeFile(t *testing.T, path, data string) {
 	t.Helper()
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+	if err := writeFileErr(path, data); err != nil {
 		t.Fatal(err)
 	}
 }
+
+func writeFileErr(path, data string) error { return os.WriteFile(path, []byte(data), 0o644) }
 
 func TestJournalResume(t *testing.T) {
 	dir := t.TempDir()

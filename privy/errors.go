@@ -104,23 +104,22 @@ func responseError(resp *http.Response, now time.Time) *Error {
 }
 
 // decodeError turns an error body into an *Error without trusting its shape: the API's envelope,
-// the OAuth form {"error": "invalid_client"}, or anything else (kept as an excerpt).
+// the OAuth form {"error": "invalid_client"}, or anything else (kept as an excerpt). Fields of
+// an unexpected type are skipped, not fatal.
 func decodeError(status int, body []byte) *Error {
 	e := &Error{StatusCode: status, Body: body}
 	var env struct {
-		Error       json.RawMessage `json:"error"`
-		Description string          `json:"error_description"`
+		Error       json.RawMessage
+		Description string `json:"error_description"`
 	}
-	if json.Unmarshal(body, &env) == nil && len(env.Error) > 0 {
-		var inner struct {
-			Code    string            `json:"code"`
-			Message string            `json:"message"`
-			Details []gen.ErrorDetail `json:"details"`
-		}
-		var s string
-		if json.Unmarshal(env.Error, &s) == nil {
-			e.Code, e.Message = gen.ErrorCode(s), env.Description
-		} else if err := json.Unmarshal(env.Error, &inner); err == nil || isTypeError(err) {
+	var inner struct {
+		Code, Message string
+		Details       []gen.ErrorDetail
+	}
+	if lenient(json.Unmarshal(body, &env)) && len(env.Error) > 0 {
+		if json.Unmarshal(env.Error, &e.Code) == nil {
+			e.Message = env.Description
+		} else if lenient(json.Unmarshal(env.Error, &inner)) {
 			e.Code, e.Message, e.Details = gen.ErrorCode(inner.Code), inner.Message, inner.Details
 		}
 	}
@@ -130,9 +129,9 @@ func decodeError(status int, body []byte) *Error {
 	return e
 }
 
-func isTypeError(err error) bool {
+func lenient(err error) bool {
 	var te *json.UnmarshalTypeError
-	return errors.As(err, &te)
+	return err == nil || errors.As(err, &te)
 }
 
 // clean returns s on one line, without control characters or invalid UTF-8, cut to max bytes.

@@ -3,6 +3,7 @@ package privy
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -81,9 +82,10 @@ func TestRetry429(t *testing.T) {
 			if len(reqs) != tt.requests {
 				t.Fatalf("server saw %d requests, want %d", len(reqs), tt.requests)
 			}
-			for _, r := range reqs[1:] {
-				if !bytes.Equal(r.Body, reqs[0].Body) || r.Auth != reqs[0].Auth {
-					t.Errorf("retry sent body %q auth %q, want %q %q", r.Body, r.Auth, reqs[0].Body, reqs[0].Auth)
+			want, _ := json.Marshal(jane)
+			for _, r := range reqs {
+				if !bytes.Equal(r.Body, want) || r.Auth != "Bearer "+testToken {
+					t.Errorf("attempt sent body %q auth %q, want %q and the token", r.Body, r.Auth, want)
 				}
 			}
 			tt.waits(t, clock.Waits())

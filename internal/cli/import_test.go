@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/privy-go/privy-go/privy/privytest"
+)
+
+// TestImportStopsOnRateLimitAndResumes: a 429 with a wait too long to make stops the import
+// with exit 4; the rerun picks up at the row that was refused.
+func TestImportStopsOnRateLimitAndResumes(t *testing.T) {
+	srv := newFake(t)
+	dir := t.TempDir()
+	in := writeCSV(t, dir, "in.csv", "email", "r1@example.com", "r2@example.com", "r3@example.com")
+	env := envFor(srv, "")
+	r := runInProcess(t, env, "contacts", "import", in) // warm up nothing; first run succeeds fully?
+	if r.code != 0 {
+		t.Fatalf("%s", r)
+	}
+
+	in2 := writeCSV(t, dir, "in2.csv", "email", "s1@example.com", "s2@example.com", "s3@example.com")
+	srv.Inject("createContact", 1, privytest.Fault{Status: 429, RetryAfter: "86400"})
+	r = runInProcess(t, env, "contacts", "import", in2)
+	if r.code != exitRateLimit || !strings.Contains(r.stderr, "error: rate_limited: ") || !strings.HasPrefix(r.stdout, "created 0, ") {
+		t.Fatalf("want exit 4 and a summary, got %s", r)
+	}
+	r = runInProcess(t, env, "contacts", "import", in2)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "created 3, updated 0, skipped 0, rejected 0") {
+		t.Fatalf("rerun: %s", r)
+	}
+	r = runInProcess(t, env, "--output", "json", "contacts", "import", in2)
+	var sum importSummary
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &sum) != nil || sum.Skipped != 3 || sum.Created != 0 || !sum.Complete {
+		t.Fatalf("a finished import rerun skips every row: %s", r)
+	}
+}
+
+// TestImportJournalOfAnotherFile: a state file from a different input is refused (exit 2)
+// with a way out, and --state puts the journal elsewhere.
+func TestImportJournalOfAnotherFile(t *testing.T) {
+	srv := newFake(t)
+	dir := t.TempDir()
+	in := writeCSV(t, dir, "in.csv", "email", "j1@example.com")
+	env := envFor(srv, "")
+	if r := runInProcess(t, env, "contacts", "import", in); r.code != 0 {
+		t.Fatalf("%s", r)
+	}
+	writeCSV(t, dir, "in.csv", "email", "j1@example.com", "j2@example.com") // the file changed
+	r := runInProcess(t, env, "contacts", "import", in)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "belongs to a different input file") || !strings.Contains(r.stderr, "--state") {
+		t.Fatalf("%s", r)
+	}
+	state := filepath.Join(dir, "elsewhere.state")
+	r = runInProcess(t, env, "contacts", "import", "--upsert", "--state", state, in)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "created 1, updated 0, skipped 0, rejected 0, unchanged 1") {
+		t.Fatalf("%s", r)
+	}
+	if b, err := os.ReadFile(state); err != nil || !strings.HasPrefix(string(b), journalMagic+" ") {
+		t.Errorf("journal at --state: %q %v", b, err)
+	}
+}
+
+// TestExportOutLeavesNoPartialFile: a failed export does not leave a truncated file behind.
+func TestExportOutLeavesNoPartialFile(t *testing.T) {
+	srv := newFake(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.ndjson")
+	srv.Inject("listContacts", 1, privytest.Fault{}) // the first page succeeds untouched
+	srv.Inject("listContacts", 1, privytest.Fault{Status: 500})
+	r := runInProcess(t, envFor(srv, ""), "contacts", "export", "--out", out)
+	if r.code != 1 {
+		t.Fatalf("%s", r)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
+
+func TestImportDryRunNeedsNoCredentials(t *testing.T) {
+	dir := t.TempDir()
+	in := writeCSV(t, dir, "in.csv", "email,phone_number", "ok@example.com,+15551234567")
+	r := runInProcess(t, nil, "contacts", "import", "--dry-run", in)
+	if r.code != 0 || r.stdout != "1 rows checked, 0 invalid; nothing was sent\n" {
+		t.Fatalf("%s", r)
+	}
+	if _, err := os.Stat(in + ".state"); !os.IsNotExist(err) {
+		t.Error("a dry run wrote a journal")
+	}
+}

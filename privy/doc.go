@@ -5,6 +5,12 @@
 // X-RateLimit-* headers, retries only what is safe to retry, and turns every API error into an
 // *Error that works with errors.Is and errors.As. The same behaviour is available on its own as
 // a Transport, for code that uses package gen directly.
+//
+// By default only 429 responses are retried (up to 4 attempts), after Retry-After or an
+// exponential backoff with jitter; a wait longer than WithMaxWait (one minute) or than the
+// context's deadline returns the error at once, with the wait in Error.RetryAfter.
+// WithTransientRetries also retries connection errors and 502/503/504 for list, update and
+// unsubscribe, never for create or delete. Package privytest serves an in-memory API for tests.
 package privy
 
 // Version is the version of this module, sent in the default User-Agent.

@@ -69,6 +69,7 @@ func TestRateLimitHeadersOnEveryResponse(t *testing.T) {
 		{"POST", "/contacts", "privy_ro", `{"email":"x@example.com"}`, 403},
 		{"GET", "/contacts", "bad", "", 401},
 		{"GET", "/nowhere", privytest.DefaultToken, "", 404},
+		{"POST", "/oauth/token", privytest.DefaultToken, "", 404}, // the token endpoint is outside /v1
 	}
 	for _, c := range cases {
 		status, h, body := doRaw(t, c.method, e.srv.URL+c.path, c.token, "application/json", c.body)

@@ -300,3 +300,33 @@ func TestTransportPassesOtherHostsThrough(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+func TestTransportAsRoundTripper(t *testing.T) {
+	s := newServer(t, newFakeClock(), reply{status: 404, body: envelope("not_found", "The contact could not be found")})
+	tr, err := NewTransport(WithToken(testToken), WithBaseURL(s.URL1()), WithClock(s.clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Transport: tr}
+	// A request refused before sending is an error, reachable through *url.Error.
+	_, err = hc.Post(s.URL1()+"/contacts", "application/json", strings.NewReader(`{"phone_number":"555"}`))
+	var e *Error
+	if !errors.As(err, &e) || e.StatusCode != 422 || len(s.Requests()) != 0 {
+		t.Fatalf("err = %v, want a pre-flight 422 *Error and no request", err)
+	}
+	// An API error is a response, as http.RoundTripper requires.
+	body := `{"email":"nobody@example.com","first_name":"X"}`
+	req, _ := http.NewRequest(http.MethodPatch, s.URL1()+"/contacts", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil || resp.StatusCode != 404 {
+		t.Fatalf("PATCH = %v, %v; want the 404 response", resp, err)
+	}
+	resp.Body.Close()
+	if r := s.Requests(); len(r) != 1 || r[0].Auth != "Bearer "+testToken || string(r[0].Body) != body {
+		t.Errorf("server saw %+v", r)
+	}
+	if tr.RateLimit().LimitMinute != 60 {
+		t.Errorf("RateLimit = %+v", tr.RateLimit())
+	}
+}

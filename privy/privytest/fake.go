@@ -150,6 +150,9 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if rec.status == 0 { // nothing written: net/http would answer 200
+		rec.status = http.StatusOK
+	}
 	c.rate.set(rec.header)
 	if !c.unchecked && f.contract {
 		f.checkResponse(r, op, rec)

@@ -24,7 +24,7 @@ Authentication and target come from the environment, as in privy.NewFromEnv:
   PRIVY_CLIENT_ID and    an OAuth application's credentials, with PRIVY_SCOPES
   PRIVY_CLIENT_SECRET    (space- or comma-separated, e.g. "contacts_read contacts_write")
   PRIVY_BASE_URL         the API base URL (default https://api.privy.com/v1)
-or from --token-file PATH (a file holding the token). Secrets are never accepted as flag
+or from --token-file PATH (a file holding the token; it wins over the environment). Secrets are never accepted as flag
 values. With --fake, commands run against a built-in fake API seeded with sample contacts
 (its state lasts for one command; use "privy fake-server" for a lasting one).
 

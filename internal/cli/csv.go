@@ -45,12 +45,12 @@ type customColumn struct {
 // custom_fields, and none may repeat. A leading UTF-8 byte order mark is ignored.
 func mapHeader(header []string) (*csvColumns, error) {
 	m := &csvColumns{names: slices.Clone(header), index: map[string]int{}}
+	if len(m.names) > 0 {
+		m.names[0] = strings.TrimPrefix(m.names[0], "\ufeff")
+	}
 	seen := map[string]bool{}
-	for i, raw := range header {
+	for i, raw := range m.names {
 		name := strings.TrimSpace(raw)
-		if i == 0 {
-			name = strings.TrimPrefix(name, "\ufeff")
-		}
 		if seen[name] {
 			return nil, usageErrorf("column %q appears twice in the header", name)
 		}

@@ -50,6 +50,8 @@ func printError(w io.Writer, err error) {
 	switch {
 	case errors.As(err, &failed):
 		headline = failed.msg
+	case errors.Is(err, context.Canceled):
+		headline = "interrupted"
 	case errors.As(err, &apiErr):
 		headline = apiErrorLine(apiErr)
 		for _, d := range apiErr.Details {

@@ -131,6 +131,9 @@ func (a *app) export(c *privy.Client, params *gen.ListContactsParams, format str
 				bar.Step(1, totalPages-pagesDone, c.RateLimit(), time.Now())
 			}
 		}
+		if inPage > 0 { // the last, short page
+			bar.Step(1, 0, c.RateLimit(), time.Now())
+		}
 	}
 	return n, sink.Close()
 }

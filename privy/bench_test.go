@@ -1,6 +1,7 @@
 package privy
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -79,6 +80,69 @@ func BenchmarkListBaseline(b *testing.B) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if err != nil || resp.StatusCode != 200 || len(list.Data) != 100 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// canned answers every request with the same page, without a network, so that the layer's own
+// cost is not lost in socket noise.
+type canned struct {
+	header http.Header
+	page   []byte
+}
+
+func (c canned) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Header: c.header.Clone(), Body: io.NopCloser(bytes.NewReader(c.page)), Request: r}, nil
+}
+
+func newCanned(b *testing.B) canned {
+	page, err := json.Marshal(gen.ContactList{Data: makeContacts(100),
+		Pagination: gen.Pagination{Page: 1, PerPage: 100, TotalCount: 1000, TotalPages: 10}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	reset := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	h := http.Header{"Content-Type": {"application/json"}}
+	for _, k := range []string{"Minute", "Day"} {
+		h.Set("X-RateLimit-Limit-"+k, "1000000000")
+		h.Set("X-RateLimit-Remaining-"+k, "999999999")
+		h.Set("X-RateLimit-Reset-"+k, reset)
+	}
+	return canned{h, page}
+}
+
+// BenchmarkListNoNetwork is BenchmarkList over an in-memory transport.
+func BenchmarkListNoNetwork(b *testing.B) {
+	c, err := New(WithToken(testToken), WithoutValidation(), WithHTTPClient(&http.Client{Transport: newCanned(b)}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, params := context.Background(), &gen.ListContactsParams{PerPage: ptr(100)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if list, _, err := c.ListContacts(ctx, params); err != nil || len(list.Data) != 100 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkListNoNetworkBaseline is BenchmarkListBaseline over the same in-memory transport.
+func BenchmarkListNoNetworkBaseline(b *testing.B) {
+	client := &http.Client{Transport: newCanned(b)}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, DefaultBaseURL+"/contacts?per_page=100", nil)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var list gen.ContactList
+		err = json.NewDecoder(resp.Body).Decode(&list)
+		resp.Body.Close()
+		if err != nil || len(list.Data) != 100 {
 			b.Fatal(err)
 		}
 	}

@@ -55,6 +55,9 @@ type Fake struct {
 	limits  limits
 	faults  []injected
 	log     []Request
+	logBase int // sequence number of log[0]
+	// logLimit is the most entries Requests returns: -1 unlimited, 0 no log.
+	logLimit int
 }
 
 // New returns a Fake with DefaultToken and the DefaultClientID application registered
@@ -71,6 +74,7 @@ func New(opts ...Option) *Fake {
 		perDay:    10000,
 		logger:    slog.Default(),
 		contract:  true,
+		logLimit:  -1,
 		validator: v,
 		scopes:    operationScopes(),
 		store:     newStore(),

@@ -149,3 +149,21 @@ func TestRequestLog(t *testing.T) {
 		t.Error("ResetRequests left entries")
 	}
 }
+
+func TestRequestLogLimit(t *testing.T) {
+	for _, limit := range []int{0, 1, 3} {
+		e := newEnv(t, privytest.WithRequestLogLimit(limit))
+		for i := range 10 {
+			e.do(t, http.MethodGet, "/contacts?page="+string(rune('1'+i%9)), "", "")
+		}
+		got := e.srv.Requests()
+		if len(got) != limit {
+			t.Fatalf("limit %d: %d entries", limit, len(got))
+		}
+		for i, r := range got {
+			if want := string(rune('1' + (10-limit+i)%9)); r.Query.Get("page") != want || r.Status != 200 {
+				t.Errorf("limit %d: entry %d is page %s status %d, want page %s status 200", limit, i, r.Query.Get("page"), r.Status, want)
+			}
+		}
+	}
+}

@@ -63,6 +63,13 @@ func WithSeed(seed int64, n int) Option {
 // (requests are still validated: that is how the fake answers 422). Meant for benchmarks.
 func WithoutContractCheck() Option { return func(f *Fake) { f.contract = false } }
 
+// WithRequestLogLimit keeps only the n most recent requests in the request log (0: keep
+// none), so that a long-running fake does not grow without bound. By default the log keeps
+// every request.
+func WithRequestLogLimit(n int) Option {
+	return func(f *Fake) { f.logLimit = max(0, n) }
+}
+
 type seedRequest struct {
 	seed int64
 	n    int

@@ -28,7 +28,11 @@ type Request struct {
 func (f *Fake) Requests() []Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := slices.Clone(f.log)
+	log := f.log
+	if f.logLimit >= 0 && len(log) > f.logLimit {
+		log = log[len(log)-f.logLimit:]
+	}
+	out := slices.Clone(log)
 	for i := range out {
 		out[i].Query = cloneValues(out[i].Query)
 		out[i].Body = slices.Clone(out[i].Body)
@@ -40,11 +44,15 @@ func (f *Fake) Requests() []Request {
 func (f *Fake) ResetRequests() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.logBase += len(f.log)
 	f.log = nil
 }
 
-// record appends a log entry and returns its index.
+// record appends a log entry and returns its sequence number.
 func (f *Fake) record(r *http.Request, body []byte, token, op string) int {
+	if f.logLimit == 0 {
+		return -1
+	}
 	logged := slices.Clone(body)
 	if op == opExchangeToken {
 		if form, err := url.ParseQuery(string(body)); err == nil && form.Has("client_secret") {
@@ -55,15 +63,20 @@ func (f *Fake) record(r *http.Request, body []byte, token, op string) int {
 	e := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: logged, Token: token, Operation: op}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.logLimit > 0 && len(f.log) >= 2*f.logLimit { // trim in batches: amortised O(1)
+		drop := len(f.log) - f.logLimit + 1
+		f.log = append(f.log[:0:0], f.log[drop:]...)
+		f.logBase += drop
+	}
 	f.log = append(f.log, e)
-	return len(f.log) - 1
+	return f.logBase + len(f.log) - 1
 }
 
-// finish sets the status of log entry i (unless the log was reset meanwhile).
-func (f *Fake) finish(i, status int) {
+// finish sets the status of log entry seq (unless it left the log meanwhile).
+func (f *Fake) finish(seq, status int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if i < len(f.log) {
+	if i := seq - f.logBase; seq >= 0 && i >= 0 && i < len(f.log) {
 		f.log[i].Status = status
 	}
 }

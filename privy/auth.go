@@ -26,7 +26,8 @@ type staticToken string
 func (s staticToken) token(context.Context) (string, error) { return string(s), nil }
 func (staticToken) invalidate(string) bool                  { return false }
 
-// refreshBefore is how long before its expiry an OAuth token is replaced.
+// refreshBefore is how long before its expiry an OAuth token is replaced (at most a tenth of
+// its lifetime).
 const refreshBefore = time.Minute
 
 // oauthSource exchanges client credentials for access tokens and caches them by the injected
@@ -39,7 +40,7 @@ type oauthSource struct {
 
 	mu      sync.Mutex
 	tok     string
-	expires time.Time // zero: unknown, kept until a 401
+	refresh time.Time // when to exchange again; zero: unknown, kept until a 401
 }
 
 func newOAuthSource(o *options, rt http.RoundTripper) *oauthSource {
@@ -56,9 +57,9 @@ func newOAuthSource(o *options, rt http.RoundTripper) *oauthSource {
 
 func (s *oauthSource) token(ctx context.Context) (string, error) {
 	s.mu.Lock()
-	tok, exp := s.tok, s.expires
+	tok, refresh := s.tok, s.refresh
 	s.mu.Unlock()
-	if tok != "" && (exp.IsZero() || s.clock.Now().Before(exp.Add(-refreshBefore))) {
+	if tok != "" && (refresh.IsZero() || s.clock.Now().Before(refresh)) {
 		return tok, nil
 	}
 	ch := s.group.DoChan("token", func() (any, error) {
@@ -93,14 +94,18 @@ func (s *oauthSource) exchange(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("privy: token exchange: %w", err)
 	}
 	// x/oauth2 computes Expiry by the real clock; expires_in is re-read to use ours.
-	var exp time.Time
+	var life time.Duration
 	if secs, ok := t.Extra("expires_in").(float64); ok && secs > 0 {
-		exp = start.Add(time.Duration(secs * float64(time.Second)))
+		life = time.Duration(min(secs, 1e8) * float64(time.Second)) // capped: no overflow
 	} else if !t.Expiry.IsZero() {
-		exp = start.Add(time.Until(t.Expiry))
+		life = time.Until(t.Expiry)
+	}
+	var refresh time.Time
+	if life > 0 {
+		refresh = start.Add(life - min(refreshBefore, life/10))
 	}
 	s.mu.Lock()
-	s.tok, s.expires = t.AccessToken, exp
+	s.tok, s.refresh = t.AccessToken, refresh
 	s.mu.Unlock()
 	return t.AccessToken, nil
 }

@@ -79,11 +79,12 @@ func (a *app) transport(baseURL string) (http.RoundTripper, error) {
 				base = strings.TrimRight(u.Path, "/")
 			}
 		}
-		rec, err := newRecorder(a.recordDir, base, rt, a.warnLogger())
-		if err != nil {
-			return nil, &usageError{msg: err.Error()}
+		// Recording never fails the command: without a usable directory it is skipped.
+		if rec, err := newRecorder(a.recordDir, base, rt, a.warnLogger()); err != nil {
+			a.warnLogger().Warn("--record: not recording", "err", err)
+		} else {
+			rt = rec
 		}
-		rt = rec
 	}
 	if a.debug {
 		rt = &logTransport{next: rt, log: a.log, now: time.Now}

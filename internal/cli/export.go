@@ -38,7 +38,9 @@ Formats:
           first 100 contacts, and custom_fields: a JSON object of any other custom fields.
 
 A progress bar (pages done of total, ETA from the rate-limit headers) is drawn on stderr
-when it is a terminal. With --out, the file appears only when the export completes.`,
+when it is a terminal. With --out, the file appears only when the export completes.
+The API pages by number, with no cursor: contacts created or deleted while an export runs
+can shift the pages, so one may be missed or appear twice.`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := newSink(format, io.Discard); err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,6 +32,13 @@ func TestSpecDiff(t *testing.T) {
 			r = rn.run(t, nil, "spec", "diff", oldPath, nextPath)
 			if r.code != 1 || !strings.Contains(r.stdout, "Breaking changes:") || !strings.Contains(r.stdout, "non_subscribed") {
 				t.Errorf("breaking change: %s", r)
+			}
+			r = rn.run(t, nil, "--output", "json", "spec", "diff", oldPath, nextPath)
+			var report struct {
+				Changes []struct{ Breaking bool } `json:"changes"`
+			}
+			if r.code != 1 || json.Unmarshal([]byte(r.stdout), &report) != nil || len(report.Changes) == 0 {
+				t.Errorf("--output json: %s", r)
 			}
 			if r := rn.run(t, nil, "spec", "diff", oldPath, badPath); r.code != 2 || !strings.Contains(r.stderr, "bad.yaml") {
 				t.Errorf("unreadable spec: %s", r)

@@ -114,7 +114,11 @@ a terminal, they are written as a JSON array of contacts (as the API returns the
 			}
 			if table {
 				p := list.Pagination
-				fmt.Fprintf(a.stdout, "page %d of %d (%d contacts, %d per page)\n", p.Page, p.TotalPages, p.TotalCount, p.PerPage)
+				if p.TotalCount == 0 {
+					fmt.Fprintln(a.stdout, "no contacts match")
+				} else {
+					fmt.Fprintf(a.stdout, "page %d of %d (%d contacts, %d per page)\n", p.Page, p.TotalPages, p.TotalCount, p.PerPage)
+				}
 			}
 			return nil
 		},

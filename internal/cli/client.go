@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -38,6 +39,9 @@ func (a *app) newClient() (*privy.Client, error) {
 		tok := strings.TrimSpace(string(b))
 		if tok == "" {
 			return nil, &authError{msg: fmt.Sprintf("--token-file %s is empty", a.tokenFile)}
+		}
+		if info, err := os.Stat(a.tokenFile); err == nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
+			fmt.Fprintf(a.stderr, "warning: --token-file %s can be read by other users; chmod 600 it\n", a.tokenFile)
 		}
 		opts = append(opts, privy.WithToken(tok))
 	case strings.TrimSpace(a.env("PRIVY_TOKEN")) != "":

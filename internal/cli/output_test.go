@@ -58,3 +58,29 @@ func TestRecordNeverFailsTheCommand(t *testing.T) {
 		t.Errorf("%s", r)
 	}
 }
+
+func TestTokenFile(t *testing.T) {
+	srv := newFake(t)
+	dir := t.TempDir()
+	env := map[string]string{"PRIVY_BASE_URL": srv.URL, "PRIVY_TOKEN": unknownToken} // the file wins
+	private := dir + "/private"
+	if err := os.WriteFile(private, []byte("  "+"privy_0123456789abcdef0123456789abcdef01234567"+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runInProcess(t, env, "--token-file", private, "contacts", "list", "--per-page", "1")
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("%s", r)
+	}
+	os.Chmod(private, 0o644)
+	if r := runInProcess(t, env, "--token-file", private, "contacts", "list", "--per-page", "1"); r.code != 0 || !strings.Contains(r.stderr, "can be read by other users") {
+		t.Errorf("no warning for a readable token file: %s", r)
+	}
+	empty := dir + "/empty"
+	writeFile(t, empty, "\n")
+	if r := runInProcess(t, env, "--token-file", empty, "contacts", "list"); r.code != 3 {
+		t.Errorf("empty token file: %s", r)
+	}
+	if r := runInProcess(t, env, "--token-file", dir+"/missing", "contacts", "list"); r.code != 3 {
+		t.Errorf("missing token file: %s", r)
+	}
+}

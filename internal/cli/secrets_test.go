@@ -26,7 +26,7 @@ func TestTokenNeverPrinted(t *testing.T) {
 			in := writeCSV(t, dir, "in.csv", "email,phone_number", "t1@example.com,", "t2@example.com,123")
 			tokenFile := filepath.Join(dir, "token")
 			writeFile(t, tokenFile, secretToken+"\n")
-			srv.Inject("listContacts", 1, privytest.Fault{Status: 429, RetryAfter: "1"})
+			srv.Inject("listContacts", 1, privytest.Fault{Status: 429, RetryAfter: "86400"})
 
 			tokenEnv := envFor(srv, secretToken)
 			oauthEnv := map[string]string{"PRIVY_BASE_URL": srv.URL, "PRIVY_CLIENT_ID": "app",
@@ -35,21 +35,26 @@ func TestTokenNeverPrinted(t *testing.T) {
 			runs := []struct {
 				env  map[string]string
 				args []string
+				code int
 			}{
-				{tokenEnv, []string{"--debug", "contacts", "list", "--all"}},
-				{tokenEnv, []string{"--debug", "contacts", "create", "--email", "s@example.com"}},
-				{tokenEnv, []string{"--debug", "contacts", "create", "--email", "s@example.com"}}, // conflict
-				{tokenEnv, []string{"--debug", "contacts", "import", in}},
-				{tokenEnv, []string{"--debug", "--record", filepath.Join(dir, "rec"), "contacts", "export", "--format", "csv"}},
-				{oauthEnv, []string{"--debug", "--record", filepath.Join(dir, "rec"), "contacts", "list"}},
-				{oauthEnv, []string{"--debug", "contacts", "update", "--email", "s@example.com", "--first-name", "S"}},
-				{fileEnv, []string{"--debug", "--token-file", tokenFile, "contacts", "unsubscribe", "--email", "s@example.com"}},
-				{envFor(srv, secretToken+"x"), []string{"--debug", "contacts", "list"}}, // 401
+				{tokenEnv, []string{"--debug", "contacts", "list", "--all"}, 4}, // a 429 with a day to wait
+				{tokenEnv, []string{"--debug", "contacts", "list", "--all"}, 0},
+				{tokenEnv, []string{"--debug", "contacts", "create", "--email", "s@example.com"}, 0},
+				{tokenEnv, []string{"--debug", "contacts", "create", "--email", "s@example.com"}, 1}, // conflict
+				{tokenEnv, []string{"--debug", "contacts", "import", in}, 1},                         // one bad row
+				{tokenEnv, []string{"--debug", "--record", filepath.Join(dir, "rec"), "contacts", "export", "--format", "csv"}, 0},
+				{oauthEnv, []string{"--debug", "--record", filepath.Join(dir, "rec"), "contacts", "list"}, 0},
+				{oauthEnv, []string{"--debug", "contacts", "update", "--email", "s@example.com", "--first-name", "S"}, 0},
+				{fileEnv, []string{"--debug", "--token-file", tokenFile, "contacts", "unsubscribe", "--email", "s@example.com"}, 0},
+				{envFor(srv, secretToken+"x"), []string{"--debug", "contacts", "list"}, 3}, // 401
 			}
 			var printed strings.Builder
 			debugLines := 0
 			for _, run := range runs {
 				r := rn.run(t, run.env, run.args...)
+				if r.code != run.code {
+					t.Errorf("%v: want exit %d, got %s", run.args, run.code, r)
+				}
 				printed.WriteString(r.stdout + r.stderr)
 				debugLines += strings.Count(r.stderr, "level=DEBUG")
 			}

@@ -42,6 +42,7 @@ The import can be stopped at any time (Ctrl-C, SIGTERM, a crash, a kill): rerun 
 command and it resumes where it stopped, every row applied once. Its journal is FILE.state
 beside the input (or --state PATH); a row in flight when the process died may be sent again:
 with --upsert that is harmless, without it the resulting conflict counts the row as applied.
+The journal is locked while an import runs, so a second import of the same file is refused.
 Rows that fail go to FILE.rejects.csv with their error; the exit status is 1 if any row
 failed.`
 

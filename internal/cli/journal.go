@@ -63,6 +63,13 @@ func openJournal(path, fp string) (*journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the import state: %w", err)
 	}
+	if ok, err := lockFile(f); !ok {
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("locking the import state %s: %w", path, err)
+		}
+		return nil, usageErrorf("another import is running with the state file %s; wait for it to end", path)
+	}
 	j := &journal{f: f, finished: map[int]string{}, inFlight: map[int]bool{}}
 	data, err := io.ReadAll(f)
 	if err != nil {

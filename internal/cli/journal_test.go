@@ -108,3 +108,20 @@ func TestFingerprint(t *testing.T) {
 		t.Error("no error for a missing file")
 	}
 }
+
+func TestJournalIsExclusive(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "s")
+	j, err := openJournal(state, "fp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := openJournal(state, "fp"); err == nil || !strings.Contains(err.Error(), "another import is running") {
+		t.Errorf("a second import on the same journal: err = %v", err)
+	}
+	j.Close()
+	j, err = openJournal(state, "fp")
+	if err != nil {
+		t.Fatalf("after the first import ended: %v", err)
+	}
+	j.Close()
+}

@@ -146,7 +146,7 @@ func (a *app) printContact(c *gen.Contact, verb string) error {
 			_, err := fmt.Fprintf(a.stdout, "%s\n", verb)
 			return err
 		}
-		return writeJSON(a.stdout, map[string]any{"data": nil})
+		return writeJSON(a.stdout, nil)
 	}
 	if useTable(a.output, a.stdout) {
 		return writeContactDetail(a.stdout, *c)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"slices"
@@ -277,6 +278,12 @@ func (a *app) importFile(path string, o importOptions) error {
 	defer j.Close()
 	rejects := &rejectWriter{path: path + ".rejects.csv", header: in.cols.names}
 	defer rejects.Close()
+	if j.fresh {
+		// A new import: the rejects of an earlier, finished or abandoned one do not belong to it.
+		if err := os.Remove(rejects.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
 
 	start := time.Now()
 	total := countRows(path)

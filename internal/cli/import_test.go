@@ -92,3 +92,29 @@ func TestImportDryRunNeedsNoCredentials(t *testing.T) {
 		t.Error("a dry run wrote a journal")
 	}
 }
+
+// TestImportRejectsFileBelongsToOneImport: rerunning appends to the rejects file only while
+// resuming; a new import (state file deleted) starts a new rejects file.
+func TestImportRejectsFileBelongsToOneImport(t *testing.T) {
+	srv := newFake(t)
+	dir := t.TempDir()
+	in := writeCSV(t, dir, "in.csv", "email,phone_number", "x@example.com,123")
+	env := envFor(srv, "")
+	for range 2 {
+		if r := runInProcess(t, env, "contacts", "import", in); r.code != 1 {
+			t.Fatalf("%s", r)
+		}
+	}
+	rejects, _ := os.ReadFile(in + ".rejects.csv")
+	if n := strings.Count(string(rejects), "\n"); n != 2 {
+		t.Fatalf("after a resumed run: %d lines in the rejects file, want header + 1:\n%s", n, rejects)
+	}
+	os.Remove(in + ".state")
+	if r := runInProcess(t, env, "contacts", "import", in); r.code != 1 {
+		t.Fatalf("%s", r)
+	}
+	rejects, _ = os.ReadFile(in + ".rejects.csv")
+	if n := strings.Count(string(rejects), "\n"); n != 2 {
+		t.Fatalf("after a new import: %d lines in the rejects file, want header + 1:\n%s", n, rejects)
+	}
+}

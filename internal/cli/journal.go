@@ -32,6 +32,8 @@ type journal struct {
 	finished map[int]string
 	// inFlight holds the lines begun but never finished by an earlier run.
 	inFlight map[int]bool
+	// fresh is true when the journal was just created: no earlier run to resume.
+	fresh bool
 }
 
 // fingerprint identifies an input file by its header line and size, so a journal is not
@@ -77,6 +79,7 @@ func openJournal(path, fp string) (*journal, error) {
 		return nil, fmt.Errorf("reading the import state %s: %w", path, err)
 	}
 	if len(data) == 0 {
+		j.fresh = true
 		if err := j.append(journalMagic + " " + fp); err != nil {
 			f.Close()
 			return nil, err

@@ -13,7 +13,7 @@ import (
 // check of every response on (the default) and off (the baseline), and report requests per
 // second so users know what the check costs their suites:
 //
-//	go test -run '^$' -bench . -benchtime 2000x ./privy/privytest/
+//	go test -run '^$' -bench 'ListPage|Create' -benchtime 2000x ./privy/privytest/
 
 var contractModes = []struct {
 	name string

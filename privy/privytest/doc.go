@@ -35,9 +35,9 @@
 // Checking every response against the spec is on by default; WithoutContractCheck turns it
 // off (requests are always validated: that is how the fake answers 422). On a 2-core
 // machine, through loopback HTTP with the generated client, a 100-contact list page took
-// about 2.2 to 4.5 ms with the check and 1.2 to 1.7 ms without; a create about 0.3 ms with
-// and 0.15 to 0.18 ms without (BenchmarkListPage, BenchmarkCreate). Seeding 100,000
-// contacts takes about a quarter of a second, and an unfiltered page costs O(per_page)
+// about 2.2 to 4.5 ms with the check and 1.1 to 1.7 ms without; a create about 0.19 to 0.37
+// ms with and 0.15 to 0.18 ms without (BenchmarkListPage, BenchmarkCreate). Seeding 100,000
+// contacts takes 0.18 to 0.25 s, and an unfiltered page costs O(per_page)
 // whatever the size of the store.
 //
 // # Decisions where the documentation is open

@@ -3,16 +3,15 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/privy-go/privy-go/privy/spec"
 )
@@ -21,8 +20,11 @@ import (
 // of spec.FixtureLayout, so that `privy spec validate DIR` checks recorded traffic against
 // the spec:
 //
-//	DIR/<operationId>/request/valid/<seq>.json          the JSON body (list: the query as an object)
-//	DIR/<operationId>/response/<status>/valid/<seq>.json the response body
+//	DIR/<operationId>/request/valid/<run>-<seq>.json          the JSON body (list: the query as an object)
+//	DIR/<operationId>/response/<status>/valid/<run>-<seq>.json the response body
+//
+// <run> names the process (its start time and pid), so that runs never overwrite each other,
+// and <seq> numbers the exchanges of a run, so a request and its response share a name.
 //
 // Secrets are never written: the token exchange's request (it carries the client secret) is
 // not recorded and its access_token is replaced by "REDACTED"; headers are never recorded.
@@ -32,6 +34,8 @@ type recorder struct {
 	next      http.RoundTripper
 	validator *spec.Validator
 	log       *slog.Logger
+
+	run string
 
 	mu  sync.Mutex
 	seq int
@@ -48,7 +52,8 @@ func newRecorder(dir, basePath string, next http.RoundTripper, log *slog.Logger)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("--record: %w", err)
 	}
-	return &recorder{dir: dir, next: next, validator: v, log: log}, nil
+	run := fmt.Sprintf("%s-%d", time.Now().UTC().Format("20060102T150405"), os.Getpid())
+	return &recorder{dir: dir, next: next, validator: v, log: log, run: run}, nil
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -129,31 +134,24 @@ func (r *recorder) save(req *http.Request, reqBody []byte, status int, respBody 
 	r.write(filepath.Join(r.dir, op, "response", strconv.Itoa(status), "valid"), seq, respBody)
 }
 
-// write stores data as <seq>.json in dir, never replacing an existing file (so a directory
-// can collect several runs).
+// write stores data as <run>-<seq>.json in dir, never replacing an existing file.
 func (r *recorder) write(dir string, seq int, data []byte) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		r.log.Warn("record: cannot create the fixture directory", "dir", dir, "err", err)
 		return
 	}
-	for n := seq; ; n += 1000000 {
-		name := filepath.Join(dir, fmt.Sprintf("%06d.json", n))
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			r.log.Warn("record: cannot write a fixture", "file", name, "err", err)
-			return
-		}
-		_, err = f.Write(data)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			r.log.Warn("record: cannot write a fixture", "file", name, "err", err)
-		}
+	name := filepath.Join(dir, fmt.Sprintf("%s-%04d.json", r.run, seq))
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		r.log.Warn("record: cannot write a fixture", "file", name, "err", err)
 		return
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		r.log.Warn("record: cannot write a fixture", "file", name, "err", err)
 	}
 }
 

@@ -1,7 +1,12 @@
 package cli
 
 import (
+	"fmt"
+	"net/http"
+	"time"
+
 	"encoding/json"
+	"github.com/privy-go/privy-go/privy"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,5 +121,38 @@ func TestImportRejectsFileBelongsToOneImport(t *testing.T) {
 	rejects, _ = os.ReadFile(in + ".rejects.csv")
 	if n := strings.Count(string(rejects), "\n"); n != 2 {
 		t.Fatalf("after a new import: %d lines in the rejects file, want header + 1:\n%s", n, rejects)
+	}
+}
+
+// TestImportPacesWithinBudget imports more rows than a minute allows, on a fake clock shared
+// by the fake and the client: every row arrives, the fake never answers 429, and the import
+// waited for the windows to reset.
+func TestImportPacesWithinBudget(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := privytest.NewClock(start)
+	srv := newFake(t, privytest.WithClock(clock), privytest.WithLimits(10, 10_000))
+	dir := t.TempDir()
+	lines := []string{"email"}
+	for i := range 35 {
+		lines = append(lines, fmt.Sprintf("paced%d@example.com", i))
+	}
+	in := writeCSV(t, dir, "in.csv", lines...)
+	env := envFor(srv, "")
+	var out, errb safeBuffer
+	a := &app{ctx: t.Context(), stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		env: func(k string) string { return env[k] }, clientOpts: []privy.Option{privy.WithClock(clock)}}
+	if code := a.run([]string{"contacts", "import", in}); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	if n := len(srv.Contacts()); n != 150+35 {
+		t.Errorf("%d contacts, want %d", n, 150+35)
+	}
+	for _, r := range srv.Requests() {
+		if r.Status == http.StatusTooManyRequests {
+			t.Fatalf("the fake answered 429 to the only client")
+		}
+	}
+	if waited := clock.Now().Sub(start); waited < 3*time.Minute {
+		t.Errorf("35 requests at 10 a minute took %v on the clock, want at least 3m", waited)
 	}
 }

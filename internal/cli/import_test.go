@@ -1,17 +1,16 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
-	"time"
-
-	"encoding/json"
-	"github.com/privy-go/privy-go/privy"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/privy-go/privy-go/privy"
 	"github.com/privy-go/privy-go/privy/privytest"
 )
 
@@ -22,7 +21,7 @@ func TestImportStopsOnRateLimitAndResumes(t *testing.T) {
 	dir := t.TempDir()
 	in := writeCSV(t, dir, "in.csv", "email", "r1@example.com", "r2@example.com", "r3@example.com")
 	env := envFor(srv, "")
-	r := runInProcess(t, env, "contacts", "import", in) // warm up nothing; first run succeeds fully?
+	r := runInProcess(t, env, "contacts", "import", in)
 	if r.code != 0 {
 		t.Fatalf("%s", r)
 	}

@@ -61,8 +61,12 @@ type app struct {
 }
 
 // Run runs the privy command line with args (without the program name) and returns the exit
-// code. env looks up environment variables (os.Getenv in the real program).
+// code. env looks up environment variables (os.Getenv in the real program; nil means an
+// empty environment).
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+	if env == nil {
+		env = func(string) string { return "" }
+	}
 	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, env: env}
 	return a.run(args)
 }

@@ -24,9 +24,10 @@ func (a *app) fakeServerCommand() *cobra.Command {
 		Use:   "fake-server",
 		Short: "Serve the fake Privy API over HTTP (loopback only) for curl and other tools",
 		Long: `Serve privytest, the in-memory fake of the Privy API, on a loopback address until
-interrupted. It prints the base URL and a token to use, in a form a shell can eval:
+interrupted. It prints the base URL and a token to use, as lines a shell can source:
 
-  eval "$(privy fake-server --addr 127.0.0.1:8080 | head -n 2)"
+  privy fake-server --addr 127.0.0.1:8080 > fake.env &
+  . ./fake.env && privy contacts list
 
 The fake checks its own responses against the spec and enforces the documented rate limits
 (60 a minute, 10,000 a day; --per-minute and --per-day change them). Its state lives in

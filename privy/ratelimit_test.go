@@ -215,3 +215,28 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestLimiterCountsRequestsInFlight(t *testing.T) {
+	now := time.Unix(1736937000, 0).UTC()
+	state := RateLimit{LimitMinute: 60, RemainingMinute: 1, ResetMinute: now.Add(time.Minute), LimitDay: 10000, RemainingDay: 500,
+		ResetDay: now.Add(time.Hour)}
+	var l limiter
+	l.update(state)
+	if d, err := l.reserve(now); d != 0 || err != nil {
+		t.Fatalf("first reserve = %v, %v", d, err)
+	}
+	if d, _ := l.reserve(now); d != time.Minute {
+		t.Fatalf("with the last request in flight, reserve = %v, want a wait of 1m", d)
+	}
+	// The request was not counted by the server (a 401, a 429): the budget is as the server says.
+	l.finish(state)
+	if d, err := l.reserve(now); d != 0 || err != nil || l.get() != state {
+		t.Fatalf("after finish, reserve = %v, %v with %+v; want %+v", d, err, l.get(), state)
+	}
+	l.finish(RateLimit{}) // a transport error: nothing learnt
+	state.RemainingDay = 0
+	l.update(state)
+	if _, err := l.reserve(now); err == nil || err.RetryAfter != time.Hour {
+		t.Fatalf("spent day: err = %v", err)
+	}
+}

@@ -51,12 +51,10 @@ func headerUnix(h http.Header, key string) time.Time {
 	return time.Unix(int64(n), 0).UTC()
 }
 
-// limiter is the last known budget, shared by every goroutine using one Transport. It keeps
-// the server's figures as they are and counts the requests in flight beside them.
+// limiter is the last known budget, shared by every goroutine using one Transport.
 type limiter struct {
-	mu       sync.Mutex
-	rl       RateLimit
-	inflight int
+	mu      sync.Mutex
+	rl      RateLimit
 	guessed bool      // the minute window was rolled over locally; the next response replaces it
 	passed  time.Time // the minute reset that passed when it was rolled over
 }
@@ -67,23 +65,11 @@ func (l *limiter) get() RateLimit {
 	return l.rl
 }
 
-// finish records the end of a request let through by reserve, with its response's state.
-func (l *limiter) finish(rl RateLimit) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.merge(rl)
-	l.inflight--
-}
-
+// update merges the state of a response. Within one window the lower remaining count wins,
+// so that responses arriving out of order never raise the budget; a later window replaces it.
 func (l *limiter) update(rl RateLimit) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.merge(rl)
-}
-
-// merge takes in the state of a response. Within one window the lower remaining count wins,
-// so that responses arriving out of order never raise the budget; a later window replaces it.
-func (l *limiter) merge(rl RateLimit) {
 	s := &l.rl
 	if rl.ResetMinute.After(l.passed) && (l.guessed || !rl.ResetMinute.Before(s.ResetMinute)) {
 		l.guessed = false
@@ -102,7 +88,8 @@ func (l *limiter) merge(rl RateLimit) {
 
 // reserve decides about sending a request now. It returns how long to wait for the minute
 // budget, or a non-nil error when the daily budget is spent; otherwise it counts the request
-// as in flight until finish, so that concurrent callers do not overspend the budget.
+// against the minute budget, so that concurrent callers do not overspend it. The day's figure
+// is the server's alone, so that requests it does not count (401, 429) cause no drift.
 func (l *limiter) reserve(now time.Time) (time.Duration, *Error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -118,9 +105,11 @@ func (l *limiter) reserve(now time.Time) (time.Duration, *Error) {
 		s.RemainingMinute, l.guessed, l.passed = s.LimitMinute, true, s.ResetMinute
 		s.ResetMinute = s.ResetMinute.Add(now.Sub(s.ResetMinute).Truncate(time.Minute) + time.Minute)
 	}
-	if s.LimitMinute > 0 && s.RemainingMinute-l.inflight <= 0 && s.ResetMinute.After(now) {
+	if s.LimitMinute > 0 && s.RemainingMinute <= 0 && s.ResetMinute.After(now) {
 		return s.ResetMinute.Sub(now), nil
 	}
-	l.inflight++
+	if s.RemainingMinute > 0 {
+		s.RemainingMinute-- // until the server's answer, which may be lower (other processes)
+	}
 	return 0, nil
 }

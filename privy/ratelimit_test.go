@@ -216,27 +216,28 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 }
 
-func TestLimiterCountsRequestsInFlight(t *testing.T) {
+func TestLimiterCountsMinuteNotDay(t *testing.T) {
 	now := time.Unix(1736937000, 0).UTC()
-	state := RateLimit{LimitMinute: 60, RemainingMinute: 1, ResetMinute: now.Add(time.Minute), LimitDay: 10000, RemainingDay: 500,
+	state := RateLimit{LimitMinute: 60, RemainingMinute: 1, ResetMinute: now.Add(time.Minute), LimitDay: 10000, RemainingDay: 1,
 		ResetDay: now.Add(time.Hour)}
 	var l limiter
 	l.update(state)
 	if d, err := l.reserve(now); d != 0 || err != nil {
 		t.Fatalf("first reserve = %v, %v", d, err)
 	}
-	if d, _ := l.reserve(now); d != time.Minute {
-		t.Fatalf("with the last request in flight, reserve = %v, want a wait of 1m", d)
+	if d, err := l.reserve(now); d != time.Minute || err != nil {
+		t.Fatalf("with the minute's last request sent, reserve = %v, %v; want a wait of 1m", d, err)
 	}
-	// The request was not counted by the server (a 401, a 429): the budget is as the server says.
-	l.finish(state)
-	if d, err := l.reserve(now); d != 0 || err != nil || l.get() != state {
-		t.Fatalf("after finish, reserve = %v, %v with %+v; want %+v", d, err, l.get(), state)
+	// The next window is assumed fresh until the server answers; the day's figure is the server's.
+	if d, err := l.reserve(now.Add(time.Minute)); d != 0 || err != nil || l.get().RemainingMinute != 59 || l.get().RemainingDay != 1 {
+		t.Fatalf("next window: reserve = %v, %v with %+v", d, err, l.get())
 	}
-	l.finish(RateLimit{}) // a transport error: nothing learnt
-	state.RemainingDay = 0
-	l.update(state)
-	if _, err := l.reserve(now); err == nil || err.RetryAfter != time.Hour {
+	l.update(RateLimit{LimitMinute: 60, RemainingMinute: 55, ResetMinute: now.Add(2 * time.Minute), LimitDay: 10000, RemainingDay: 0,
+		ResetDay: now.Add(time.Hour)})
+	if got := l.get().RemainingMinute; got != 55 {
+		t.Errorf("the server's answer for the guessed window: remaining %d, want 55", got)
+	}
+	if _, err := l.reserve(now.Add(time.Minute)); err == nil || err.RetryAfter != time.Hour-time.Minute {
 		t.Fatalf("spent day: err = %v", err)
 	}
 }

@@ -104,7 +104,6 @@ func (t *Transport) Do(req *http.Request) (*http.Response, error) {
 		}
 		tok, err := t.creds.token(ctx)
 		if err != nil {
-			t.limits.finish(RateLimit{})
 			return nil, err
 		}
 		r := req.Clone(ctx)
@@ -118,7 +117,6 @@ func (t *Transport) Do(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := t.doer.Do(r)
 		if err != nil {
-			t.limits.finish(RateLimit{})
 			if ctx.Err() == nil && safe && attempt < t.o.maxAttempts {
 				if d := backoff(attempt); !t.tooLong(ctx, d) {
 					t.log(ctx, req, 0, attempt, d, err)
@@ -130,7 +128,7 @@ func (t *Transport) Do(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("privy: %s %s (attempt %d): %w", req.Method, req.URL.Path, attempt, err)
 		}
 		resp.Request = req // the caller's request: no Authorization header in what we hand back
-		t.limits.finish(parseRateLimit(resp.Header))
+		t.limits.update(parseRateLimit(resp.Header))
 		if resp.StatusCode == http.StatusUnauthorized && !reauthed && t.creds.invalidate(tok) {
 			t.log(ctx, req, resp.StatusCode, attempt, 0, nil)
 			reauthed = true

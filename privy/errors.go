@@ -43,15 +43,15 @@ var statusCodes = map[int]gen.ErrorCode{401: gen.ErrorCodeUnauthorized, 403: gen
 // validation, a spent daily budget). Response is the final response, if any; its body has been
 // read into Body (at most 64 KiB).
 type Error struct {
-	StatusCode int
-	Code       gen.ErrorCode
-	Message    string
-	Details    []gen.ErrorDetail
+	StatusCode int               // the HTTP status (429 for a request refused by local pacing)
+	Code       gen.ErrorCode     // the API's error code; "" when the body named none
+	Message    string            // the API's message, or an excerpt of a body that is not JSON
+	Details    []gen.ErrorDetail // the fields that failed validation
 	// RetryAfter is how long the server asked to wait, or how long until the spent budget resets.
 	RetryAfter time.Duration
-	RateLimit  RateLimit
-	Response   *http.Response
-	Body       []byte
+	RateLimit  RateLimit      // the rate-limit state of the response
+	Response   *http.Response // the final response, body already read; nil if none was received
+	Body       []byte         // the response body, at most 64 KiB
 }
 
 // Error formats the error as "privy: <status> <code>: <message> (<field>: <message>; ...)",

@@ -19,9 +19,9 @@ import (
 // requests to the API host. It is an http.RoundTripper and a gen.HttpRequestDoer, so code using
 // package gen directly gets the same behaviour. Requests to other hosts pass through untouched.
 //
-// A response is returned as it is, whatever its status; an error is returned when no response
-// exists: a request refused before sending (an *Error), a failed token exchange (an *Error) or
-// a transport failure.
+// The final response is returned whatever its status (after retries, or at once when the
+// wait it asks for is too long); an error is returned only when there is no response: a request
+// refused before sending (an *Error), a failed token exchange (an *Error) or a transport failure.
 type Transport struct {
 	o         options
 	base      *url.URL

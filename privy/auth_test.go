@@ -155,3 +155,38 @@ func TestOAuthOneExchangeForConcurrentCallers(t *testing.T) {
 		t.Errorf("%d exchanges for %d requests, want 1 for 16", n, len(s.Requests()))
 	}
 }
+
+// doerOnly is a gen.HttpRequestDoer that is not an *http.Client.
+type doerOnly struct{ c *http.Client }
+
+func (d doerOnly) Do(r *http.Request) (*http.Response, error) { return d.c.Do(r) }
+
+func TestOAuthTokenRequestGoesToTheTokenURLOnly(t *testing.T) {
+	elsewhere := newServer(t, newFakeClock())
+	elsewhere.oauth = func(w http.ResponseWriter, r *http.Request) { t.Errorf("the token request followed a redirect") }
+	s := newServer(t, newFakeClock())
+	s.oauth = func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/oauth/token", http.StatusTemporaryRedirect)
+	}
+	c, err := New(WithClientCredentials(clientID, clientSecret), WithBaseURL(s.URL1()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.ListContacts(context.Background(), nil)
+	var e *Error
+	if !errors.As(err, &e) || e.StatusCode != http.StatusTemporaryRedirect || len(s.Requests()) != 0 {
+		t.Fatalf("err = %v, want the 307 as an *Error and no API call", err)
+	}
+
+	// Through a doer that is not an *http.Client, the exchange works the same.
+	ti := &tokenIssuer{t: t}
+	s.oauth = ti.ServeHTTP
+	c, err = New(WithClientCredentials(clientID, clientSecret, "contacts_read", "contacts_write"), WithBaseURL(s.URL1()),
+		WithHTTPClient(doerOnly{&http.Client{}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.ListContacts(context.Background(), nil); err != nil || ti.exchanges.Load() != 1 {
+		t.Fatalf("err = %v after %d exchanges", err, ti.exchanges.Load())
+	}
+}

@@ -97,3 +97,7 @@ func decode[T any](c *Client, resp *http.Response, err error) (*T, *Response, er
 	}
 	return &v, r, nil
 }
+
+// Ptr returns a pointer to v, for the optional fields of the generated types:
+// gen.CreateContactRequest{Email: privy.Ptr("jane@example.com")}.
+func Ptr[T any](v T) *T { return &v }

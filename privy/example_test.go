@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
+	"net/http/httptest"
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
 	"github.com/privy-go/privy-go/privy"
 	"github.com/privy-go/privy-go/privy/privytest"
+	"github.com/privy-go/privy-go/privy/spec"
 )
 
 // newExampleClient starts an in-memory API (in your code: privy.New(privy.WithToken(token))).
@@ -21,14 +24,12 @@ func newExampleClient() (*privy.Client, func()) {
 	}
 	ctx := context.Background()
 	for _, email := range []string{"jane@example.com", "john@example.com", "ada@example.com"} {
-		if _, _, err := c.CreateContact(ctx, gen.CreateContactRequest{Email: ptr(email)}); err != nil {
+		if _, _, err := c.CreateContact(ctx, gen.CreateContactRequest{Email: privy.Ptr(email)}); err != nil {
 			log.Fatal(err)
 		}
 	}
 	return c, srv.Close
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func ExampleNew() {
 	c, err := privy.New(privy.WithToken("privy_0123456789abcdef0123456789abcdef01234567"),
@@ -46,7 +47,7 @@ func ExampleNew() {
 func ExampleClient_ListContacts() {
 	c, done := newExampleClient()
 	defer done()
-	list, resp, err := c.ListContacts(context.Background(), &gen.ListContactsParams{PerPage: ptr(2)})
+	list, resp, err := c.ListContacts(context.Background(), &gen.ListContactsParams{PerPage: privy.Ptr(2)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func ExampleClient_CreateContact() {
 	c, done := newExampleClient()
 	defer done()
 	ct, _, err := c.CreateContact(context.Background(), gen.CreateContactRequest{
-		Email: ptr("grace@example.com"), FirstName: ptr("Grace"), EmailConsent: ptr(gen.ConsentSubscribed),
+		Email: privy.Ptr("grace@example.com"), FirstName: privy.Ptr("Grace"), EmailConsent: privy.Ptr(gen.ConsentSubscribed),
 		Tags: &[]string{"vip"}, CustomFields: &gen.CustomFields{"loyalty_tier": "gold"},
 	})
 	if err != nil {
@@ -74,9 +75,9 @@ func ExampleClient_CreateContact() {
 	fmt.Println(*ct.FirstName, *ct.Email, ct.EmailPermission, ct.Tags)
 
 	// The same email again is a conflict; a bad phone number never leaves the process.
-	_, _, err = c.CreateContact(context.Background(), gen.CreateContactRequest{Email: ptr("grace@example.com")})
+	_, _, err = c.CreateContact(context.Background(), gen.CreateContactRequest{Email: privy.Ptr("grace@example.com")})
 	fmt.Println(errors.Is(err, privy.ErrConflict), err)
-	_, _, err = c.CreateContact(context.Background(), gen.CreateContactRequest{PhoneNumber: ptr("555-1234")})
+	_, _, err = c.CreateContact(context.Background(), gen.CreateContactRequest{PhoneNumber: privy.Ptr("555-1234")})
 	fmt.Println(err)
 	// Output:
 	// Grace grace@example.com subscribed [vip]
@@ -88,12 +89,12 @@ func ExampleClient_UpdateContact() {
 	c, done := newExampleClient()
 	defer done()
 	ct, _, err := c.UpdateContact(context.Background(), gen.UpdateContactRequest{
-		Email: ptr("jane@example.com"), FirstName: ptr("Jane"), LastName: ptr("Doe")})
+		Email: privy.Ptr("jane@example.com"), FirstName: privy.Ptr("Jane"), LastName: privy.Ptr("Doe")})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(*ct.FirstName, *ct.LastName)
-	_, _, err = c.UpdateContact(context.Background(), gen.UpdateContactRequest{Email: ptr("nobody@example.com"), FirstName: ptr("X")})
+	_, _, err = c.UpdateContact(context.Background(), gen.UpdateContactRequest{Email: privy.Ptr("nobody@example.com"), FirstName: privy.Ptr("X")})
 	var e *privy.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.StatusCode, e.Code)
@@ -107,7 +108,7 @@ func ExampleClient_UnsubscribeContact() {
 	c, done := newExampleClient()
 	defer done()
 	ct, _, err := c.UnsubscribeContact(context.Background(), gen.UnsubscribeContactRequest{
-		Email: ptr("jane@example.com"), Reason: ptr("asked by phone")})
+		Email: privy.Ptr("jane@example.com"), Reason: privy.Ptr("asked by phone")})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -118,14 +119,14 @@ func ExampleClient_UnsubscribeContact() {
 func ExampleClient_DeleteContact() {
 	c, done := newExampleClient()
 	defer done()
-	ct, _, err := c.DeleteContact(context.Background(), gen.DeleteContactRequest{Email: ptr("john@example.com")})
+	ct, _, err := c.DeleteContact(context.Background(), gen.DeleteContactRequest{Email: privy.Ptr("john@example.com")})
 	if err != nil {
 		log.Fatal(err)
 	}
 	if ct != nil { // nil when the API answers 204
 		fmt.Println("deleted", *ct.Email)
 	}
-	_, _, err = c.DeleteContact(context.Background(), gen.DeleteContactRequest{Email: ptr("john@example.com")})
+	_, _, err = c.DeleteContact(context.Background(), gen.DeleteContactRequest{Email: privy.Ptr("john@example.com")})
 	fmt.Println(errors.Is(err, privy.ErrNotFound))
 	// Output:
 	// deleted john@example.com
@@ -136,7 +137,7 @@ func ExampleClient_Contacts() {
 	c, done := newExampleClient()
 	defer done()
 	// Every contact, one page at a time; the loop may stop early with break.
-	for ct, err := range c.Contacts(context.Background(), &gen.ListContactsParams{PerPage: ptr(2)}) {
+	for ct, err := range c.Contacts(context.Background(), &gen.ListContactsParams{PerPage: privy.Ptr(2)}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -157,7 +158,7 @@ func ExampleWithClientCredentials() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ct, _, err := c.CreateContact(context.Background(), gen.CreateContactRequest{PhoneNumber: ptr("+15551234567")})
+	ct, _, err := c.CreateContact(context.Background(), gen.CreateContactRequest{PhoneNumber: privy.Ptr("+15551234567")})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func ExampleNewTransport() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := g.CreateContactWithResponse(context.Background(), gen.CreateContactRequest{Email: ptr("ada@example.com")})
+	resp, err := g.CreateContactWithResponse(context.Background(), gen.CreateContactRequest{Email: privy.Ptr("ada@example.com")})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -193,4 +194,32 @@ func ExampleNewTransport() {
 	// Output:
 	// 201 ada@example.com
 	// 60
+}
+
+// Drift detection reports where live responses differ from openapi.yaml, without failing calls:
+// here a later release that renamed email_permission.
+func ExampleWithDriftDetection() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"data":{"first_name":"Jane","last_name":null,"email":"jane@example.com",
+			"email_consent":"subscribed","phone_number":null,"contact_phone_permission":"non_subscribed",
+			"tags":[],"custom_fields":{},"created_at":"2025-01-15T10:30:00Z","updated_at":"2025-01-15T10:30:00Z"}}`)
+	}))
+	defer srv.Close()
+	report := func(v spec.Violation) { fmt.Println(v) }
+	c, err := privy.New(privy.WithToken("privy_example"), privy.WithBaseURL(srv.URL+"/v1"), privy.WithDriftDetection(report))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ct, _, err := c.UnsubscribeContact(context.Background(), gen.UnsubscribeContactRequest{Email: privy.Ptr("jane@example.com")})
+	fmt.Println(*ct.Email, err)
+	// Output:
+	// unsubscribeContact response 200 header /X-RateLimit-Limit-Day: required: is required
+	// unsubscribeContact response 200 header /X-RateLimit-Limit-Minute: required: is required
+	// unsubscribeContact response 200 header /X-RateLimit-Remaining-Day: required: is required
+	// unsubscribeContact response 200 header /X-RateLimit-Remaining-Minute: required: is required
+	// unsubscribeContact response 200 header /X-RateLimit-Reset-Day: required: is required
+	// unsubscribeContact response 200 header /X-RateLimit-Reset-Minute: required: is required
+	// unsubscribeContact response 200 body /data/email_permission: required: is required
+	// jane@example.com <nil>
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/privy/spec"
 )
 
 // DefaultBaseURL is the production API base URL.
@@ -41,6 +42,8 @@ type options struct {
 	maxAttempts            int
 	maxWait                time.Duration
 	transient, noValidate  bool
+	drift                  bool
+	driftReport            func(spec.Violation)
 }
 
 func defaults() options {

@@ -49,7 +49,7 @@ func TestPrivytestRetry(t *testing.T) {
 		{"429 HTTP-date", nil, "listContacts", privytest.Fault{Status: 429, RetryAfter: "Wed, 15 Jan 2025 10:30:20 GMT"}, 1, list, []int{429, 200}, nil},
 		{"429 beyond max wait", nil, "listContacts", privytest.Fault{Status: 429, RetryAfter: "7200"}, 1, list, []int{429}, privy.ErrRateLimited},
 		{"404 not retried", nil, "updateContact", privytest.Fault{}, 0, func(c *privy.Client) error {
-			_, _, err := c.UpdateContact(context.Background(), gen.UpdateContactRequest{Email: ptr("nobody@example.com"), FirstName: ptr("X")})
+			_, _, err := c.UpdateContact(context.Background(), gen.UpdateContactRequest{Email: privy.Ptr("nobody@example.com"), FirstName: privy.Ptr("X")})
 			return err
 		}, []int{404}, privy.ErrNotFound},
 		{"HTML 502 not retried by default", nil, "listContacts", privytest.Fault{Status: 502, NonJSONBody: true}, 1, list, []int{502}, nil},
@@ -58,7 +58,7 @@ func TestPrivytestRetry(t *testing.T) {
 		{"503 never retried for create", []privy.Option{privy.WithTransientRetries()}, "createContact", privytest.Fault{Status: 503}, 1, create, []int{503}, nil},
 		{"dropped connection never retried for create", []privy.Option{privy.WithTransientRetries()}, "createContact", privytest.Fault{DropConnection: true}, 1, create, []int{0}, nil},
 		{"dropped connection never retried for delete", []privy.Option{privy.WithTransientRetries()}, "deleteContact", privytest.Fault{DropConnection: true}, 1, func(c *privy.Client) error {
-			_, _, err := c.DeleteContact(context.Background(), gen.DeleteContactRequest{Email: ptr("jane@example.com")})
+			_, _, err := c.DeleteContact(context.Background(), gen.DeleteContactRequest{Email: privy.Ptr("jane@example.com")})
 			return err
 		}, []int{0}, nil},
 	}
@@ -95,7 +95,7 @@ func TestPrivytestRetry(t *testing.T) {
 }
 
 func create(c *privy.Client) error {
-	_, _, err := c.CreateContact(context.Background(), gen.CreateContactRequest{Email: ptr("grace@example.com"), FirstName: ptr("Grace")})
+	_, _, err := c.CreateContact(context.Background(), gen.CreateContactRequest{Email: privy.Ptr("grace@example.com"), FirstName: privy.Ptr("Grace")})
 	return err
 }
 
@@ -119,7 +119,7 @@ func equal(a, b []int) bool {
 func TestPrivytestPacingSpendsNo429(t *testing.T) {
 	srv, clock, c := start(t, []privytest.Option{privytest.WithLimits(5, 10000), privytest.WithSeed(1, 250)})
 	n := 0
-	for _, err := range c.Contacts(context.Background(), &gen.ListContactsParams{PerPage: ptr(10)}) {
+	for _, err := range c.Contacts(context.Background(), &gen.ListContactsParams{PerPage: privy.Ptr(10)}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +198,7 @@ func TestPrivytestOAuth(t *testing.T) {
 			t.Errorf("a request with an expired token was sent: %+v", r)
 		}
 	}
-	_, _, err = c.ListContacts(ctx, &gen.ListContactsParams{Email: ptr("grace@example.com")})
+	_, _, err = c.ListContacts(ctx, &gen.ListContactsParams{Email: privy.Ptr("grace@example.com")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func NewTransport(opts ...Option) (*Transport, error) {
 	default:
 		return nil, errors.New("privy: no credentials: use WithToken or WithClientCredentials (or PRIVY_TOKEN with NewFromEnv)")
 	}
-	if !o.noValidate || o.transient {
+	if !o.noValidate || o.transient || o.drift {
 		if t.validator, err = spec.NewValidator(base.Path); err != nil {
 			return nil, fmt.Errorf("privy: %w", err)
 		}
@@ -82,6 +82,15 @@ func (t *Transport) Do(req *http.Request) (*http.Response, error) {
 	if req.URL.Host != t.base.Host || req.URL.Scheme != t.base.Scheme {
 		return t.doer.Do(req) // not the API: no credentials, no retries
 	}
+	resp, err := t.send(req)
+	if err == nil && t.o.drift {
+		t.checkDrift(req, resp)
+	}
+	return resp, err
+}
+
+// send is Do for a request to the API.
+func (t *Transport) send(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	var body []byte
 	if req.Body != nil && req.Body != http.NoBody {

@@ -51,6 +51,7 @@ type app struct {
 	tokenFile string
 	recordDir string
 	output    string
+	drift     bool
 
 	// clientOpts are appended to the client's options (tests inject clocks with them).
 	clientOpts []privy.Option
@@ -153,6 +154,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.BoolVar(&a.debug, "debug", false, "log each request and response line to stderr (credentials redacted)")
 	pf.StringVar(&a.tokenFile, "token-file", "", "read the API token from this file instead of PRIVY_TOKEN")
 	pf.StringVar(&a.recordDir, "record", "", "save each exchange as a fixture under this directory (see \"privy spec validate\")")
+	pf.BoolVar(&a.drift, "check-drift", false, "warn on stderr about each way a response differs from the API spec (never fails the command)")
 	pf.StringVarP(&a.output, "output", "o", outputAuto, "output: table or json (default: table on a terminal, else json)")
 
 	root.AddCommand(a.contactsCommand(), a.specCommand(), a.fakeServerCommand())

@@ -64,6 +64,9 @@ func (a *app) newClient() (*privy.Client, error) {
 		return nil, err
 	}
 	opts = append(opts, privy.WithHTTPClient(&http.Client{Transport: transport}))
+	if a.drift {
+		opts = append(opts, privy.WithDriftDetection(nil), privy.WithLogger(a.warnLogger()))
+	}
 	opts = append(opts, a.clientOpts...)
 	c, err := privy.New(opts...)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/privy"
 )
 
 func (a *app) contactsCommand() *cobra.Command {
@@ -174,6 +175,53 @@ func (f *contactFlags) registerFields(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.fields, "field", nil, `a custom field as key=value (repeat for several); numbers and true/false are sent as such, '"..."' forces a string`)
 }
 
+// identity returns the --email and --phone values given (nil when absent).
+func (f *contactFlags) identity(fs *pflag.FlagSet) (email, phone *string) {
+	if changed(fs, "email") {
+		email = &f.email
+	}
+	if changed(fs, "phone") {
+		phone = &f.phone
+	}
+	return email, phone
+}
+
+// update returns the identity and the mutable fields given on the command line.
+func (f *contactFlags) update(fs *pflag.FlagSet) (gen.UpdateContactRequest, error) {
+	var req gen.UpdateContactRequest
+	req.Email, req.PhoneNumber = f.identity(fs)
+	if changed(fs, "first-name") {
+		req.FirstName = &f.firstName
+	}
+	if changed(fs, "last-name") {
+		req.LastName = &f.lastName
+	}
+	if changed(fs, "tag") {
+		req.Tags = &f.tags
+	}
+	if changed(fs, "field") {
+		cf, err := parseFieldFlags(f.fields)
+		if err != nil {
+			return req, err
+		}
+		req.CustomFields = &cf
+	}
+	return req, nil
+}
+
+// send builds the client, makes one call and prints the contact it returns.
+func (a *app) send(verb string, call func(*privy.Client) (*gen.Contact, *privy.Response, error)) error {
+	c, err := a.newClient()
+	if err != nil {
+		return err
+	}
+	contact, _, err := call(c)
+	if err != nil {
+		return err
+	}
+	return a.printContact(contact, verb)
+}
+
 func (a *app) createCommand() *cobra.Command {
 	var f contactFlags
 	cmd := &cobra.Command{
@@ -181,47 +229,23 @@ func (a *app) createCommand() *cobra.Command {
 		Short: "Create a contact (--email or --phone required)",
 		Args:  argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req := gen.CreateContactRequest{}
-			fs := cmd.Flags()
-			if changed(fs, "email") {
-				req.Email = &f.email
+			u, err := f.update(cmd.Flags())
+			if err != nil {
+				return err
 			}
-			if changed(fs, "phone") {
-				req.PhoneNumber = &f.phone
-			}
-			if changed(fs, "first-name") {
-				req.FirstName = &f.firstName
-			}
-			if changed(fs, "last-name") {
-				req.LastName = &f.lastName
-			}
-			if changed(fs, "tag") {
-				req.Tags = &f.tags
-			}
-			if changed(fs, "field") {
-				cf, err := parseFieldFlags(f.fields)
-				if err != nil {
-					return err
-				}
-				req.CustomFields = &cf
-			}
-			if changed(fs, "email-consent") {
+			req := gen.CreateContactRequest{Email: u.Email, PhoneNumber: u.PhoneNumber, FirstName: u.FirstName,
+				LastName: u.LastName, Tags: u.Tags, CustomFields: u.CustomFields}
+			if changed(cmd.Flags(), "email-consent") {
 				c := gen.Consent(f.emailConsent)
 				req.EmailConsent = &c
 			}
-			if changed(fs, "sms-consent") {
+			if changed(cmd.Flags(), "sms-consent") {
 				c := gen.Consent(f.smsConsent)
 				req.SmsConsent = &c
 			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			contact, _, err := c.CreateContact(a.ctx, req)
-			if err != nil {
-				return err
-			}
-			return a.printContact(contact, "created")
+			return a.send("created", func(c *privy.Client) (*gen.Contact, *privy.Response, error) {
+				return c.CreateContact(a.ctx, req)
+			})
 		},
 	}
 	f.registerIdentity(cmd.Flags())
@@ -242,42 +266,16 @@ func (a *app) updateCommand() *cobra.Command {
 changed by an update: use "privy contacts unsubscribe" to withdraw email consent.`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req := gen.UpdateContactRequest{}
-			fs := cmd.Flags()
-			if changed(fs, "email") {
-				req.Email = &f.email
-			}
-			if changed(fs, "phone") {
-				req.PhoneNumber = &f.phone
-			}
-			if changed(fs, "first-name") {
-				req.FirstName = &f.firstName
-			}
-			if changed(fs, "last-name") {
-				req.LastName = &f.lastName
-			}
-			if changed(fs, "tag") {
-				req.Tags = &f.tags
-			}
-			if changed(fs, "field") {
-				cf, err := parseFieldFlags(f.fields)
-				if err != nil {
-					return err
-				}
-				req.CustomFields = &cf
+			req, err := f.update(cmd.Flags())
+			if err != nil {
+				return err
 			}
 			if req.FirstName == nil && req.LastName == nil && req.Tags == nil && req.CustomFields == nil {
 				return usageErrorf("update: give at least one of --first-name, --last-name, --tag, --field")
 			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			contact, _, err := c.UpdateContact(a.ctx, req)
-			if err != nil {
-				return err
-			}
-			return a.printContact(contact, "updated")
+			return a.send("updated", func(c *privy.Client) (*gen.Contact, *privy.Response, error) {
+				return c.UpdateContact(a.ctx, req)
+			})
 		},
 	}
 	f.registerIdentity(cmd.Flags())
@@ -295,25 +293,13 @@ func (a *app) unsubscribeCommand() *cobra.Command {
 		Args:  argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req := gen.UnsubscribeContactRequest{}
-			fs := cmd.Flags()
-			if changed(fs, "email") {
-				req.Email = &f.email
-			}
-			if changed(fs, "phone") {
-				req.PhoneNumber = &f.phone
-			}
-			if changed(fs, "reason") {
+			req.Email, req.PhoneNumber = f.identity(cmd.Flags())
+			if changed(cmd.Flags(), "reason") {
 				req.Reason = &f.reason
 			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			contact, _, err := c.UnsubscribeContact(a.ctx, req)
-			if err != nil {
-				return err
-			}
-			return a.printContact(contact, "unsubscribed")
+			return a.send("unsubscribed", func(c *privy.Client) (*gen.Contact, *privy.Response, error) {
+				return c.UnsubscribeContact(a.ctx, req)
+			})
 		},
 	}
 	f.registerIdentity(cmd.Flags())
@@ -331,22 +317,10 @@ func (a *app) deleteCommand() *cobra.Command {
 		Args:  argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req := gen.DeleteContactRequest{}
-			fs := cmd.Flags()
-			if changed(fs, "email") {
-				req.Email = &f.email
-			}
-			if changed(fs, "phone") {
-				req.PhoneNumber = &f.phone
-			}
-			c, err := a.newClient()
-			if err != nil {
-				return err
-			}
-			contact, _, err := c.DeleteContact(a.ctx, req)
-			if err != nil {
-				return err
-			}
-			return a.printContact(contact, "deleted")
+			req.Email, req.PhoneNumber = f.identity(cmd.Flags())
+			return a.send("deleted", func(c *privy.Client) (*gen.Contact, *privy.Response, error) {
+				return c.DeleteContact(a.ctx, req)
+			})
 		},
 	}
 	f.registerIdentity(cmd.Flags())

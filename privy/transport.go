@@ -189,10 +189,20 @@ func (t *Transport) pace(ctx context.Context) error {
 
 // log records one attempt at debug level, with nothing secret: no headers, no query, no body.
 func (t *Transport) log(ctx context.Context, req *http.Request, status, attempt int, wait time.Duration, err error) {
-	if t.o.logger.Enabled(ctx, slog.LevelDebug) {
-		t.o.logger.DebugContext(ctx, "privy: request", "method", req.Method, "path", req.URL.Path,
-			"attempt", attempt, "status", status, "retry_in", wait, "error", err)
+	if !t.o.logger.Enabled(ctx, slog.LevelDebug) {
+		return
 	}
+	attrs := []slog.Attr{slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Int("attempt", attempt)}
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	if wait > 0 {
+		attrs = append(attrs, slog.Duration("retry_in", wait))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	t.o.logger.LogAttrs(ctx, slog.LevelDebug, "privy: request", attrs...)
 }
 
 // discard drains a little of a body so the connection can be reused, and closes it.

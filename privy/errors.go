@@ -108,19 +108,18 @@ func responseError(resp *http.Response, now time.Time) *Error {
 // an unexpected type are skipped, not fatal.
 func decodeError(status int, body []byte) *Error {
 	e := &Error{StatusCode: status, Body: body}
-	var env struct {
-		Error       json.RawMessage
-		Description string `json:"error_description"`
-	}
-	var inner struct {
-		Code, Message string
-		Details       []gen.ErrorDetail
-	}
+	var env gen.TokenError // {"error": ErrorBody or code string, "error_description": ...}
+	var inner gen.ErrorBody
 	if lenient(json.Unmarshal(body, &env)) && len(env.Error) > 0 {
 		if json.Unmarshal(env.Error, &e.Code) == nil {
-			e.Message = env.Description
+			if env.ErrorDescription != nil {
+				e.Message = *env.ErrorDescription
+			}
 		} else if lenient(json.Unmarshal(env.Error, &inner)) {
-			e.Code, e.Message, e.Details = gen.ErrorCode(inner.Code), inner.Message, inner.Details
+			e.Code, e.Message = inner.Code, inner.Message
+			if inner.Details != nil {
+				e.Details = *inner.Details
+			}
 		}
 	}
 	if e.Code == "" && e.Message == "" {

@@ -174,7 +174,7 @@ func (cv *createValidator) check(ctx context.Context, row contactRow) []gen.Erro
 	for _, v := range vs {
 		details = append(details, v.Detail())
 	}
-	// The validator's order is not stable; the report is, field by field.
+	// CSV problems and spec violations come from two sources: report them field by field.
 	slices.SortStableFunc(details, func(a, b gen.ErrorDetail) int {
 		return cmp.Or(strings.Compare(a.Field, b.Field), strings.Compare(a.Message, b.Message))
 	})

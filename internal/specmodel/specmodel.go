@@ -1,0 +1,326 @@
+// Package specmodel reads, from the OpenAPI document embedded in package gen, what the
+// hand-written layers need to know about contacts: the contact's properties, the properties
+// of the create and update requests and how they map onto the contact, the list filters, and
+// the identifier fields. The CLI (flags, CSV columns, table columns, help), privytest (what it
+// stores, filters and defaults) and contacts sync (what it compares) derive from it, so an
+// additive change to openapi.yaml reaches them after `make generate` with no hand edits.
+package specmodel
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/privy-go/privy-go/gen"
+)
+
+// Operation ids the model reads. They are the contract's stable names; a renamed operation
+// fails Load loudly.
+const (
+	OpList   = "listContacts"
+	OpCreate = "createContact"
+	OpUpdate = "updateContact"
+)
+
+// ExtContactFields is the request-schema extension that maps a request property onto the
+// contact property it sets when the names differ (email_consent -> email_permission).
+const ExtContactFields = "x-privy-contact-fields"
+
+// ExtError is the schema extension holding the API's documented validation message.
+const ExtError = "x-privy-error"
+
+// Schema is the part of a JSON schema the hand-written layers use.
+type Schema struct {
+	Type        string   // string, integer, number, boolean, array, object ("" when mixed)
+	Format      string   // email, date-time, ...
+	Pattern     string   // a regular expression the value must match
+	Enum        []string // the allowed values, for an enum
+	Nullable    bool     // null is allowed
+	Default     any      // the default: value, nil when none
+	MaxLength   *uint64  // the maximum length of a string
+	Items       *Schema  // the element schema of an array
+	Description string   // the schema's description, on one line
+	Message     string   // the API's validation message for this value (x-privy-error)
+	// Scalars is true for a map whose values are scalars (custom fields).
+	Scalars bool
+}
+
+// Field is one named property or parameter.
+type Field struct {
+	Name string // the JSON or query name
+	Schema
+	Required bool
+	// Contact is the contact property a request field or filter sets or matches ("" when
+	// none).
+	Contact string
+}
+
+// Model is what the spec says about contacts.
+type Model struct {
+	Contact []Field // the contact's properties, in the order of its required list
+	Create  []Field // createContact's body properties, contact order first
+	Update  []Field // updateContact's body properties, contact order first
+	Filters []Field // listContacts' query parameters other than paging, in spec order
+	Paging  []Field // listContacts' page and per_page
+	// Identity lists the fields that identify a contact (email, phone_number): those named
+	// by the identifier rules of the create request, in contact order.
+	Identity []string
+}
+
+var loadModel = sync.OnceValues(func() (*Model, error) {
+	doc, err := gen.GetSpec()
+	if err != nil {
+		return nil, fmt.Errorf("specmodel: loading the embedded spec: %w", err)
+	}
+	return FromDoc(doc)
+})
+
+// Load returns the model of the spec embedded in package gen, built once and shared.
+// Callers must not modify it.
+func Load() (*Model, error) { return loadModel() }
+
+// MustLoad is Load for package initialisation: it panics when the embedded spec lacks what
+// the model needs, which a test of this package catches before any release.
+func MustLoad() *Model {
+	m, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// FromDoc builds the model of doc.
+func FromDoc(doc *openapi3.T) (*Model, error) {
+	contact := doc.Components.Schemas["Contact"]
+	if contact == nil || contact.Value == nil {
+		return nil, fmt.Errorf("specmodel: the spec has no Contact schema")
+	}
+	m := &Model{}
+	order := map[string]int{}
+	for i, name := range contact.Value.Required {
+		order[name] = i
+	}
+	m.Contact = fields(contact.Value, order, nil)
+	contactNames := map[string]bool{}
+	for _, f := range m.Contact {
+		contactNames[f.Name] = true
+	}
+	for _, op := range []struct {
+		id  string
+		dst *[]Field
+	}{{OpCreate, &m.Create}, {OpUpdate, &m.Update}} {
+		s, err := requestSchema(doc, op.id)
+		if err != nil {
+			return nil, err
+		}
+		*op.dst = fields(s, order, contactNames)
+		if op.id == OpCreate {
+			for _, f := range *op.dst {
+				if slices.Contains(identityNames(s), f.Name) {
+					m.Identity = append(m.Identity, f.Name)
+				}
+			}
+		}
+	}
+	list := findOperation(doc, OpList)
+	if list == nil {
+		return nil, fmt.Errorf("specmodel: the spec has no operation %q", OpList)
+	}
+	for _, p := range list.Parameters {
+		if p.Value == nil || p.Value.In != openapi3.ParameterInQuery {
+			continue
+		}
+		f := Field{Name: p.Value.Name, Required: p.Value.Required, Schema: convert(p.Value.Schema)}
+		if f.Description == "" {
+			f.Description = oneLine(p.Value.Description)
+		}
+		if contactNames[f.Name] {
+			f.Contact = f.Name
+		}
+		if f.Name == "page" || f.Name == "per_page" {
+			m.Paging = append(m.Paging, f)
+		} else {
+			m.Filters = append(m.Filters, f)
+		}
+	}
+	return m, nil
+}
+
+// Field returns the named field of fs.
+func Find(fs []Field, name string) (Field, bool) {
+	i := slices.IndexFunc(fs, func(f Field) bool { return f.Name == name })
+	if i < 0 {
+		return Field{}, false
+	}
+	return fs[i], true
+}
+
+// OneOf formats an enum for help texts: "a, b or c".
+func (s Schema) OneOf() string {
+	switch len(s.Enum) {
+	case 0:
+		return ""
+	case 1:
+		return s.Enum[0]
+	}
+	return strings.Join(s.Enum[:len(s.Enum)-1], ", ") + " or " + s.Enum[len(s.Enum)-1]
+}
+
+// requestSchema returns the JSON body schema of operation id.
+func requestSchema(doc *openapi3.T, id string) (*openapi3.Schema, error) {
+	op := findOperation(doc, id)
+	if op == nil {
+		return nil, fmt.Errorf("specmodel: the spec has no operation %q", id)
+	}
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil, fmt.Errorf("specmodel: operation %q has no request body", id)
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return nil, fmt.Errorf("specmodel: operation %q has no JSON request body", id)
+	}
+	return mt.Schema.Value, nil
+}
+
+func findOperation(doc *openapi3.T, id string) *openapi3.Operation {
+	for _, p := range doc.Paths.InMatchingOrder() {
+		for _, op := range doc.Paths.Value(p).Operations() {
+			if op.OperationID == id {
+				return op
+			}
+		}
+	}
+	return nil
+}
+
+// properties gathers s's properties and those of every allOf member, with the
+// x-privy-contact-fields maps found on the way.
+func properties(s *openapi3.Schema, props map[string]*openapi3.SchemaRef, rename map[string]string) {
+	for name, p := range s.Properties {
+		props[name] = p
+	}
+	if m, ok := s.Extensions[ExtContactFields].(map[string]any); ok {
+		for k, v := range m {
+			if sv, ok := v.(string); ok {
+				rename[k] = sv
+			}
+		}
+	}
+	for _, sub := range s.AllOf {
+		if sub.Value != nil {
+			properties(sub.Value, props, rename)
+		}
+	}
+}
+
+// fields lists s's properties: those in order first (by their position), then the rest by
+// name. contactNames, when set, names the contact properties a request field may set.
+func fields(s *openapi3.Schema, order map[string]int, contactNames map[string]bool) []Field {
+	props, rename := map[string]*openapi3.SchemaRef{}, map[string]string{}
+	properties(s, props, rename)
+	required := map[string]bool{}
+	for _, r := range s.Required {
+		required[r] = true
+	}
+	out := make([]Field, 0, len(props))
+	for name, p := range props {
+		f := Field{Name: name, Schema: convert(p), Required: required[name]}
+		if contactNames != nil {
+			switch c := cmp.Or(rename[name], name); {
+			case contactNames[c]:
+				f.Contact = c
+			}
+		}
+		out = append(out, f)
+	}
+	pos := func(f Field) int {
+		if i, ok := order[cmp.Or(f.Contact, f.Name)]; ok {
+			return i
+		}
+		return len(order)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := pos(out[i]), pos(out[j]); a != b {
+			return a < b
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// identityNames collects the property names of the `required` lists inside the anyOf, oneOf
+// and not keywords of s (and its allOf members): the identifier rules.
+func identityNames(s *openapi3.Schema) []string {
+	var names []string
+	var walk func(s *openapi3.Schema, inRule bool)
+	walk = func(s *openapi3.Schema, inRule bool) {
+		if s == nil {
+			return
+		}
+		if inRule {
+			names = append(names, s.Required...)
+		}
+		for _, r := range slices.Concat(s.AnyOf, s.OneOf) {
+			walk(r.Value, true)
+		}
+		if s.Not != nil {
+			walk(s.Not.Value, true)
+		}
+		for _, r := range s.AllOf {
+			walk(r.Value, inRule)
+		}
+	}
+	walk(s, false)
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// convert reduces a kin-openapi schema to a Schema.
+func convert(ref *openapi3.SchemaRef) Schema {
+	if ref == nil || ref.Value == nil {
+		return Schema{}
+	}
+	s := ref.Value
+	out := Schema{Format: s.Format, Pattern: s.Pattern, Nullable: s.Nullable, Default: s.Default,
+		MaxLength: s.MaxLength, Description: oneLine(s.Description)}
+	if s.Type != nil && len(s.Type.Slice()) == 1 {
+		out.Type = s.Type.Slice()[0]
+	}
+	if msg, ok := s.Extensions[ExtError].(string); ok {
+		out.Message = msg
+	}
+	for _, e := range s.Enum {
+		if v, ok := e.(string); ok {
+			out.Enum = append(out.Enum, v)
+		}
+	}
+	if s.Items != nil {
+		items := convert(s.Items)
+		out.Items = &items
+	}
+	if ap := s.AdditionalProperties.Schema; ap != nil && ap.Value != nil {
+		out.Scalars = len(ap.Value.AnyOf) > 0 || ap.Value.Type != nil
+		if out.Type == "" {
+			out.Type = openapi3.TypeObject
+		}
+	}
+	for _, sub := range s.AllOf { // a property wrapped in allOf: [$ref] takes the referenced shape
+		if out.Type == "" && sub.Value != nil {
+			inner := convert(sub)
+			inner.Description = cmp.Or(out.Description, inner.Description)
+			inner.Nullable = inner.Nullable || out.Nullable
+			if out.Default != nil {
+				inner.Default = out.Default
+			}
+			out = inner
+		}
+	}
+	return out
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,94 @@
+package specmodel_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
+)
+
+func names(fs []specmodel.Field) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name
+	}
+	return out
+}
+
+func TestLoad(t *testing.T) {
+	m, err := specmodel.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := gen.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The contact's fields follow its required list.
+	if got, want := names(m.Contact), doc.Components.Schemas["Contact"].Value.Required; !slices.Equal(got, want) {
+		t.Errorf("Contact = %v, want %v", got, want)
+	}
+	if !slices.Equal(m.Identity, []string{"email", "phone_number"}) {
+		t.Errorf("Identity = %v", m.Identity)
+	}
+	for _, f := range m.Create {
+		if f.Contact == "" {
+			t.Errorf("create field %s sets no contact property", f.Name)
+		}
+	}
+	consent, ok := specmodel.Find(m.Create, "email_consent")
+	if !ok || consent.Contact != "email_permission" || len(consent.Enum) == 0 {
+		t.Errorf("email_consent = %+v, %v", consent, ok)
+	}
+	if len(m.Filters) == 0 || len(m.Paging) != 2 {
+		t.Errorf("Filters = %v, Paging = %v", names(m.Filters), names(m.Paging))
+	}
+	for _, f := range m.Filters {
+		if f.Contact == "" {
+			t.Errorf("filter %s matches no contact property", f.Name)
+		}
+	}
+	tags, _ := specmodel.Find(m.Contact, "tags")
+	if tags.Type != openapi3.TypeArray || tags.Items == nil || tags.Items.Type != openapi3.TypeString {
+		t.Errorf("tags = %+v", tags)
+	}
+	cf, _ := specmodel.Find(m.Contact, "custom_fields")
+	if cf.Type != openapi3.TypeObject || !cf.Scalars {
+		t.Errorf("custom_fields = %+v", cf)
+	}
+}
+
+// TestAdditive shows that a property added to the spec reaches the model with no code change.
+func TestAdditive(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(mustSpecJSON(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tier := openapi3.NewStringSchema().WithEnum("bronze", "silver")
+	doc.Components.Schemas["Contact"].Value.Properties["tier"] = tier.NewRef()
+	doc.Components.Schemas["Contact"].Value.Required = append(doc.Components.Schemas["Contact"].Value.Required, "tier")
+	doc.Components.Schemas["CreateContactRequest"].Value.Properties["tier"] = tier.NewRef()
+	m, err := specmodel.FromDoc(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, ok := specmodel.Find(m.Create, "tier")
+	if !ok || f.Contact != "tier" || f.OneOf() != "bronze or silver" {
+		t.Errorf("tier = %+v, %v", f, ok)
+	}
+	if got := names(m.Contact); got[len(got)-1] != "tier" {
+		t.Errorf("Contact = %v", got)
+	}
+}
+
+func mustSpecJSON(t *testing.T) []byte {
+	t.Helper()
+	b, err := gen.GetSpecJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -116,7 +116,9 @@ type Contact struct {
 	// Example: {"loyalty_tier":"gold"}
 	CustomFields CustomFields `json:"custom_fields"`
 
-	// Email Null when the contact was created with a phone number only.
+	// Email Null when the contact was created with a phone number only. The Email rule (the
+	// same pattern, by YAML alias), nullable.
+	//
 	//
 	// Example: jane@example.com
 	Email *string `json:"email"`
@@ -160,21 +162,27 @@ type ContactList struct {
 	Pagination Pagination `json:"pagination"`
 }
 
-// CreateContactRequest A new contact. At least one of `email` or `phone_number` is required.
-type CreateContactRequest struct {
-	// CustomFields A flat key-value object; values are scalars (string, number, boolean or null), never objects or arrays.
-	//
-	// Example: {"loyalty_tier":"gold"}
-	CustomFields *CustomFields `json:"custom_fields,omitempty"`
+// CreateContactBody The create request as sent: a CreateContactRequest with at least one of `email` or
+// `phone_number`. The identifier rule is the `anyOf` below, so that diff tools report a
+// change to it; the Go type stays the plain CreateContactRequest struct.
+type CreateContactBody = CreateContactRequest
 
-	// Email An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+// CreateContactRequest The fields of a new contact (see CreateContactBody for the identifier rule: at least
+// one of `email` or `phone_number`). Closed: an undeclared property is refused.
+type CreateContactRequest struct {
+	// CustomFields Custom fields; absent and empty mean the same (none).
+	CustomFields CustomFields `json:"custom_fields,omitempty"`
+
+	// Email An email address. The one rule, here and everywhere: a local part and a domain of at
+	// least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
+	// There is deliberately no `format: email`: each tool reads that format its own way, so
+	// the pattern is the whole rule.
+	//
 	//
 	// Example: jane@example.com
 	Email *Email `json:"email,omitempty"`
 
-	// EmailConsent A marketing consent state.
-	//
-	// Example: subscribed
+	// EmailConsent Email marketing consent; `non_subscribed` when absent.
 	EmailConsent *Consent `json:"email_consent,omitempty"`
 	FirstName    *string  `json:"first_name,omitempty"`
 	LastName     *string  `json:"last_name,omitempty"`
@@ -189,10 +197,8 @@ type CreateContactRequest struct {
 	// Example: subscribed
 	SmsConsent *Consent `json:"sms_consent,omitempty"`
 
-	// Tags Tags of a contact.
-	//
-	// Example: ["vip"]
-	Tags *Tags `json:"tags,omitempty"`
+	// Tags Tags; absent and empty mean the same (no tags).
+	Tags Tags `json:"tags,omitempty"`
 }
 
 // CustomFields A flat key-value object; values are scalars (string, number, boolean or null), never objects or arrays.
@@ -200,9 +206,18 @@ type CreateContactRequest struct {
 // Example: {"loyalty_tier":"gold"}
 type CustomFields = map[string]any
 
-// DeleteContactRequest Exactly one of `email` or `phone_number`.
+// DeleteContactBody The delete request as sent: a DeleteContactRequest with exactly one of `email` or
+// `phone_number`. The Go type stays the plain DeleteContactRequest struct.
+type DeleteContactBody = DeleteContactRequest
+
+// DeleteContactRequest The contact to delete: `email` or `phone_number` (exactly one, see DeleteContactBody).
+// Closed: an undeclared property is refused.
 type DeleteContactRequest struct {
-	// Email An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+	// Email An email address. The one rule, here and everywhere: a local part and a domain of at
+	// least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
+	// There is deliberately no `format: email`: each tool reads that format its own way, so
+	// the pattern is the whole rule.
+	//
 	//
 	// Example: jane@example.com
 	Email *Email `json:"email,omitempty"`
@@ -213,14 +228,17 @@ type DeleteContactRequest struct {
 	PhoneNumber *PhoneNumber `json:"phone_number,omitempty"`
 }
 
-// Email An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+// Email An email address. The one rule, here and everywhere: a local part and a domain of at
+// least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
+// There is deliberately no `format: email`: each tool reads that format its own way, so
+// the pattern is the whole rule.
 //
 // Example: jane@example.com
 type Email = string
 
 // ErrorBody What went wrong.
 type ErrorBody struct {
-	// Code A machine-readable error code. Clients must tolerate codes not listed here.
+	// Code An ErrorCode, or a code not documented yet (the list is open).
 	Code ErrorCode `json:"code"`
 
 	// Details Field-level errors; present on validation failures only.
@@ -230,7 +248,10 @@ type ErrorBody struct {
 	Message string `json:"message"`
 }
 
-// ErrorCode A machine-readable error code. Clients must tolerate codes not listed here.
+// ErrorCode A machine-readable error code: the codes documented today. The list is open: the API
+// may send codes not listed here, so the `code` property of ErrorBody accepts any string
+// (`anyOf` this enum or a string: tools and validators read it as open); clients branch
+// on the codes they know and treat the rest as a generic error of the status.
 type ErrorCode string
 
 // ErrorDetail One field-level validation failure.
@@ -323,9 +344,19 @@ type TokenRequest struct {
 // TokenRequestGrantType defines model for TokenRequest.GrantType.
 type TokenRequestGrantType string
 
-// UnsubscribeContactRequest Exactly one of `email` or `phone_number`, and an optional `reason`.
+// UnsubscribeContactBody The unsubscribe request as sent: an UnsubscribeContactRequest with exactly one of
+// `email` or `phone_number`. The Go type stays the plain UnsubscribeContactRequest struct.
+type UnsubscribeContactBody = UnsubscribeContactRequest
+
+// UnsubscribeContactRequest The fields of an unsubscribe request: `email` or `phone_number` (exactly one, see
+// UnsubscribeContactBody) and an optional `reason`. Closed: an undeclared property is
+// refused.
 type UnsubscribeContactRequest struct {
-	// Email An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+	// Email An email address. The one rule, here and everywhere: a local part and a domain of at
+	// least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
+	// There is deliberately no `format: email`: each tool reads that format its own way, so
+	// the pattern is the whole rule.
+	//
 	//
 	// Example: jane@example.com
 	Email *Email `json:"email,omitempty"`
@@ -337,16 +368,24 @@ type UnsubscribeContactRequest struct {
 	Reason      *string      `json:"reason,omitempty"`
 }
 
-// UpdateContactRequest Exactly one of `email` or `phone_number` identifies the contact; at least one of
-// `first_name`, `last_name`, `tags` or `custom_fields` is changed. `tags` and
-// `custom_fields` replace the stored values.
+// UpdateContactBody The update request as sent: an UpdateContactRequest with exactly one of `email` or
+// `phone_number` (the identifier) and at least one mutable field. The Go type stays the
+// plain UpdateContactRequest struct.
+type UpdateContactBody = UpdateContactRequest
+
+// UpdateContactRequest The fields of an update (see UpdateContactBody for the rules: exactly one of `email`
+// or `phone_number` identifies the contact; at least one of `first_name`, `last_name`,
+// `tags` or `custom_fields` is changed). Closed: an undeclared property is refused.
 type UpdateContactRequest struct {
-	// CustomFields A flat key-value object; values are scalars (string, number, boolean or null), never objects or arrays.
-	//
-	// Example: {"loyalty_tier":"gold"}
+	// CustomFields Replaces all custom fields. Absent leaves them unchanged; an empty object removes
+	// them all (so the Go field stays a pointer: nil means absent).
 	CustomFields *CustomFields `json:"custom_fields,omitempty"`
 
-	// Email An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+	// Email An email address. The one rule, here and everywhere: a local part and a domain of at
+	// least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
+	// There is deliberately no `format: email`: each tool reads that format its own way, so
+	// the pattern is the whole rule.
+	//
 	//
 	// Example: jane@example.com
 	Email     *Email  `json:"email,omitempty"`
@@ -358,16 +397,18 @@ type UpdateContactRequest struct {
 	// Example: +15551234567
 	PhoneNumber *PhoneNumber `json:"phone_number,omitempty"`
 
-	// Tags Tags of a contact.
-	//
-	// Example: ["vip"]
+	// Tags Replaces all tags. Absent leaves the tags unchanged; an empty array removes them
+	// all (so the Go field stays a pointer: nil means absent).
 	Tags *Tags `json:"tags,omitempty"`
 }
 
 // ContactPhonePermissionFilter defines model for ContactPhonePermissionFilter.
 type ContactPhonePermissionFilter = Consent
 
-// EmailFilter An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+// EmailFilter An email address. The one rule, here and everywhere: a local part and a domain of at
+// least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
+// There is deliberately no `format: email`: each tool reads that format its own way, so
+// the pattern is the whole rule.
 //
 // Example: jane@example.com
 type EmailFilter = Email
@@ -428,16 +469,16 @@ type ListContactsParams struct {
 }
 
 // DeleteContactJSONRequestBody defines body for DeleteContact for application/json ContentType.
-type DeleteContactJSONRequestBody = DeleteContactRequest
+type DeleteContactJSONRequestBody = DeleteContactBody
 
 // UpdateContactJSONRequestBody defines body for UpdateContact for application/json ContentType.
-type UpdateContactJSONRequestBody = UpdateContactRequest
+type UpdateContactJSONRequestBody = UpdateContactBody
 
 // CreateContactJSONRequestBody defines body for CreateContact for application/json ContentType.
-type CreateContactJSONRequestBody = CreateContactRequest
+type CreateContactJSONRequestBody = CreateContactBody
 
 // UnsubscribeContactJSONRequestBody defines body for UnsubscribeContact for application/json ContentType.
-type UnsubscribeContactJSONRequestBody = UnsubscribeContactRequest
+type UnsubscribeContactJSONRequestBody = UnsubscribeContactBody
 
 // ExchangeTokenFormdataRequestBody defines body for ExchangeToken for application/x-www-form-urlencoded ContentType.
 type ExchangeTokenFormdataRequestBody = TokenRequest
@@ -633,7 +674,11 @@ type ClientInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`).
+	// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
+	// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
+	// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+	// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
+	// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -647,7 +692,11 @@ type ClientInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`).
+	// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
+	// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
+	// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+	// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
+	// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -862,7 +911,11 @@ func (c *Client) UnsubscribeContact(ctx context.Context, body UnsubscribeContact
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`).
+// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
+// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
+// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
+// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 //
 // Takes any type of body and a specified content type.
 //
@@ -886,7 +939,11 @@ func (c *Client) ExchangeTokenWithBody(ctx context.Context, contentType string, 
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`).
+// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
+// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
+// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
+// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -997,7 +1054,7 @@ func NewListContactsRequest(server string, params *ListContactsParams) (*http.Re
 
 		if params.Email != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "email", *params.Email, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "email"}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "email", *params.Email, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -1380,7 +1437,11 @@ type ClientWithResponsesInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`).
+	// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
+	// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
+	// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+	// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
+	// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1394,7 +1455,11 @@ type ClientWithResponsesInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`).
+	// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
+	// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
+	// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+	// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
+	// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2133,6 +2198,8 @@ type ExchangeTokenResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Token
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *TokenError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *TokenError
 }
@@ -2140,6 +2207,11 @@ type ExchangeTokenResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ExchangeTokenResponse) GetJSON200() *Token {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExchangeTokenResponse) GetJSON400() *TokenError {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -2349,7 +2421,11 @@ func (c *ClientWithResponses) UnsubscribeContactWithResponse(ctx context.Context
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`).
+// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
+// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
+// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
+// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2369,7 +2445,11 @@ func (c *ClientWithResponses) ExchangeTokenWithBodyWithResponse(ctx context.Cont
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`).
+// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
+// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
+// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
+// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4056,6 +4136,13 @@ func ParseExchangeTokenResponse(rsp *http.Response) (*ExchangeTokenResponse, err
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest TokenError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest TokenError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4150,7 +4237,7 @@ func (siw *ServerInterfaceWrapper) ListContacts(w http.ResponseWriter, r *http.R
 
 	// ------------- Optional query parameter "email" -------------
 
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "email", r.URL.Query(), &params.Email, runtime.BindQueryParameterOptions{Type: "string", Format: "email"})
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "email", r.URL.Query(), &params.Email, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		var requiredError *runtime.RequiredParameterError
 		if errors.As(err, &requiredError) {
@@ -5189,6 +5276,20 @@ func (response ExchangeToken200JSONResponse) VisitExchangeTokenResponse(w http.R
 	return err
 }
 
+type ExchangeToken400JSONResponse TokenError
+
+func (response ExchangeToken400JSONResponse) VisitExchangeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ExchangeToken401JSONResponse TokenError
 
 func (response ExchangeToken401JSONResponse) VisitExchangeTokenResponse(w http.ResponseWriter) error {
@@ -5454,108 +5555,131 @@ func (sh *strictHandler) ExchangeToken(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H37b9s41ui/cqC7wCYZxbHTtHPr4ALbnXawXcxMgza98+GrsxEtHducyqSWpJL4K/y/f+AhJVOy/Jo+",
-	"ZneRX4rG5uPw8Lwf9KcolfNCChRGR8NP0QxZhor++xaNWpy+mBhU9s8Mdap4YbgU0TB6h6kUmQYj4Z5x",
-	"A2OcSIWg7BwupnBkZgiZTPVxD15imjOFGTANDLRRdoCWYGbMgB33t+vrq9OMGRyJiVRzYHku7zGD8QLe",
-	"/vgDPB8M+iDwDhWMFbKPGjJMZcbF9BLSnFvQgaUpFgbG0sx6IxHFET6weZFjNIye9KM4UvjPkivMoqFR",
-	"JcaRTmc4Z/ZcZlHYUQ6saLmMo/86fcsM/sTn3Jy6f1+yxToK3uI/S9R2bw9ugQoytoCJVHQslqayFKa3",
-	"dfs/KZxEw+j/nK3u4cx9q8/+RpfxWhicotoA2s9clAb3hG5Og78VgG9xzrjgYroDfzlODHBBIKWlUigM",
-	"4fGei0zef33odqKwC0CPyq8No8YN1PfrDB1AK0yBssM1HL0X/AG049DjrwvbJtzV4DXw9LUhXMZRwRSb",
-	"o/Ey7AcpDEvN1UwKvEI151pzKX7kebdQ+/kdpFJoe78TGgNHDCYK0UutS0h0ObZTxpglMSSlCP4GqSAR",
-	"UtyGn3EBhWKp4SnSQbnd6J8lqkUUR4LNrexJHZS3hQXztqjhjDbLqTh6OJ3KU//hDw5ouqNXc8bzTSd8",
-	"9cBSA5byc5gzk842gURDon3vgfZc7b4b0688BOojGqsNmljfCtQm/GyDL8TPFZt20Kv9FEQ5H6OKYaLk",
-	"HAa9UIsMuiEq7GIhFBlOWJkbmjDngs/LOf3fXxQPmOkKVTcsnmg1iWy7QwwDq2gH/X4Tpn5/A1SobjdD",
-	"dv40jubswYNm19gFqCXLXwg32+mK6Ndj0ZFXDK96g2cXmy7UEbybsPdlBuA4lleoC3vBFcdPcp4a+3/L",
-	"V/bah58iVhQ5T5kF9+w3bWH+VCFS+6H1tDuWl3QtqJRU7tvM86kbFEdz1JouL3oBnn3hnpsZmBnXnsFY",
-	"rpBlC8AHro22sC73Zii78ytxh7ks0J2yifDrGfpdpGrivdp1jLkUU7LQWAWivYfAwtto6HSB5ueddU/a",
-	"YZsctqCft8uc2HfR5sQ9zIDDF94EcaC+91+0mrRD4R62YAWhJaXXQpeTCU+t6fwutRR2GLPwrvkbuSYc",
-	"fatpeMg/1/IjCsgkahDSwIzdIRkOlUUANMXbrJa3RFZITsL8C/OTIUhyln7UBIHbmDaVBSrCBwjETD/y",
-	"0SMfLePoF2l+lKXIDmQfEUzbyDVCmtsJjWowi/VAvLpJZZlnxDNjyx526BdliV9kvRXpcnwk+0eyt2RS",
-	"f4eHUr5qztxI/Hbcbe4HhvRvtwb6AvAhRczwCxP9mzt0sRFV79QDioQBm1iHMAnCYknlwl7SFCnyhYuA",
-	"sXGOQIdqsUwrprbtDsKh24JSj8z2H81s7wUrzUwq/j8Hc1vZmrqR3RoDQ3b7KzJl+YEMI66B/G4xtT4H",
-	"F3cs51+Y+xr7+c1iwIfCGoIxKLyTHzELtn/USI9Msoyj/29pgRjhR8bzgxmFHOm3dQTyU6TL+ZypReVn",
-	"W7LVFIn5s4YJV9pqHxeEiTdz1V0N1O3EQWXJ3TCe62j44VM04ZhnQahtxXZc195PtLwJv3kj0FL/XCoE",
-	"mq+BKQyZMY4837zOUBg+4U7TfDaUY6abflsz+uCDOPA5oH9BLb6+lzscrI57CRoREn/W5FGSPEqSFQVW",
-	"oUTtJUiTvF50RK61YQYpPCvKeTT8EK2SAFEchXmCKI6aSYLoJkxXNgauB/0Lxe8Wp56Lo3mpyf2TluAn",
-	"Q1hNjiHcM4bWlsu4CjN3Ha8KF8L1jBg6R6YRZkyDWDmFPLtcRRYt4/NK4lDmlhu9ilDaP8IoZUyZWuDz",
-	"eWnIWJYiRdBIEcpCyQKV4XVktjs5si19YyEL8jYx2edmZj/xtwokEXWYn2kE13fdQ0fyJY5ShcxgdstM",
-	"oGKiYXTeP3962h+cDp5eD/rDJ/1hv//fURxNpJrboVHGDJ4aPse1reyipTZyfuvk2M5MBw3+0Y1dxl65",
-	"rKHqlzLP4b7K0dUBbKbBH8EFs1kztGwdnCaSfmMC/+L/7KVyHh6q0muizHN7x1Vqr2DGoLJQ/OPDP/4y",
-	"Gumb7/5S/edPO3C9wspaLmjfFFAckQa/dSmI8Jb+zgR2wLu2dc46p7+Ue81u5DzWEylVumS17neDp0+f",
-	"Ds6fXDx99v12dI5G330YnD6/+dA/fX7zaRAPLpZ/6qIow6Y7CenajlnGUVlkW0j6yel5/3pwMTw/P4Ck",
-	"l2G690N4HSFu45qAOtJ+rcTRlgQqnbXNRA1ObZzxpoZWjn/D1ASCsjY41i7NmhsehBjuFSsKzNYFWcbM",
-	"PolKksltHNHcLbD9xHWnILc2K8hJBZ3eDBU3ONd7g1dDwpRy6rhgUy6Y2YMTr1YjO4/ZWKvzzHR3HhZf",
-	"pEFmfpZxO4nlV8ERJyzXGK9hRuD9Ss29MGBVnPF6FBIiOZfQD0ktCe3bHily4yO6BIBYvJmQ1RweypHx",
-	"zTJuftwg4ZvlDRUvNDXfFxH8e+TtKxZLVwbP7xKl2yXlTkm4d9I3jvRc/w5o95d7yzbZrZteu/2f1pzT",
-	"hitl6Ti8so30G5LVLuVSI1lUmKo/GUuZIxPklLV5QacsZwocvTmHyZlHcGR3hDRHpjRwQxUsm2xQBpOc",
-	"GfiIi1M32aEOjoQEgdqgX1Qfb8RMk+KX65B27nBZ2XLWn3Rn0XBUWX4rg5MQYG/MHuo49iWFbg1tPydh",
-	"phva91OUywXLzeLWkCcdTWWeRZ3ksbJS5qz44La/YWLxjVH2EnP8TOlI1Rz5Yqc0tJias4dwPVf20vqk",
-	"KdYOk0y/W0jsw8LNc34+R7/qtrZfiKoiJMsUak0lsTKrKmKLnHHRrostRalLVk9B7cl1Ytep6l8PN8bn",
-	"7OEnFFMzi4bnTy++iDG+jbwp3NI8POHJDvyrzDrrGpmBe+ug3SvpTtj2BzPcK0D0gx24DKJZ7a1I8p7m",
-	"eIe5j/FdQqGQvEMpglARIb1UqGsPaC9riaB4Sbt3WUx1aCw0q3dEyXbZ0oSc1dJd1tMKN51xjXTGBZ4q",
-	"ZNkqiQV22R784Gut6XqNzJFyZPY7V7qRc5JYM1SNQIiH/daValMlmPugqgVppR8660XCdHhQhtUVvWwk",
-	"D2863J/wXjpt+UlAGOtUsE6SXgyE91jx29rmnbfelDG73CW72R53vNlfqYPagH4MWNmygBdXr/0XpcYO",
-	"Z6EOHu8ke2LuNuhuehfAzULeDsIUUpwKnDLD7yw30DhImVIcM+ACGLj4XrvbIONTbtqylY3EnOVWNlYK",
-	"FlImvICds4+uAGmKgig8800GkClZAIOq3NAlfb0ABW14no9EjkaHNKOwkMoAN+2uhGf9qCl9rc/+Xae7",
-	"ftVwrdbqrJUVtOToaW50Vad+P5M5WljLvCOoVrRJcEe5aryqKQ1nHVZKGkdGGmbdjFI0owmDi/Ngan/z",
-	"VAuBbkx9tn1iiwJ9VWxQIBuC1Nyli05DC6PL3Q6jZVy44ldwSnhrUOfQIM5unbsNFHuSa+8LtSQDm2pr",
-	"CjUqRmuoP0R3vLB4qdXfemippeSouq/TInrzojQz6tvR2mV8e3BN1MwpzKxwolDP/FdrFOwm3ppq/fWw",
-	"aSMW29w+bD9ollR//+TZ8yff9y0p17YTF+bZRdRFlC4zrW+5aNDk9+f9ThrWVa3kig6qwMyt1bidsTp7",
-	"wFv3cTjRpcp3aosGmhqrNaCvYGugrYsB6D5fVWpgzT1zSTaXv8eHdMbEFGNLfsjNDBXoGSucdM1k6nuT",
-	"hvQ3qR6vjUbiKPk0cupiFA3h04gMG/vfUcucGEUx9Hq95TI5Bt/V5AjrvNcnam+v1bWA//o2OI4b2uv1",
-	"RtEyOXbCe4Mu3KBbY1JAAmp1WDl31tEUAZQrE8vrKUuRUqD3+fdUtXHDnmibXC0iuWka8r9pKXpv2f3P",
-	"3qSwlN1GSHer3H7anYgmcEVbZrhU88rWlROXkCC4T1OFlFJiua6pqcMhoMG3POsWA+5bjalC2rxm64Jp",
-	"fS9VJ9dNFRNmxXXekvVrBWB12pc1m7fSUwVL8VRjwZxVQcP0JSQNGZC4tAwbWzekqTMa4+qQ7u294mZ3",
-	"lD04URygrI2grut7v0okfpOwQgxMZJZHZOFWhkQh01IkQch1W6w1bgdX4y8Vor1Z/kHRDHuZzJeuBD78",
-	"00DRbDQNuNWvEnIppnDkzTWrZJ/2+5DOmGKpQaWP/5iQyXvKvXwTulolqHWY9rwE1gz/j0SyimsnMSR1",
-	"GNv+YdhUu8UboTdKDTgRlfWqUUxkI9Eep7DIWeq0oDZS1UE+p2Va4bPzfzmK/4ZpiT8qvfBlEwVflGXa",
-	"X7bIJWrRMqxQGEONrxgMGfpVzN9fZrN6y2oyTEvFzeKdPbO7/THZndZ46bTqrRnnzL+jhMC8TWAiV/38",
-	"F32Y4UMgduK64oALeIfGcDHVMCr7/SfOKCTjQR+PRGg3Nd2Gv0ozo2DAolaqLp4RtO2wOYZdPdz4Tp5R",
-	"3UVKWZKWVT0zprAEIVlpZucd0aLaivMxgtBkOVo7TlG4budJLu8D2+WHwKAYfnL2Q1j74r2DYfQT16aR",
-	"y20ZAUOfG43BpbQbRUCkVTPKDgRrVC7Ge5X78+rh2RkreI+ur5fK+Rmd/sz5ECHFO6RQ2RQXExlATElR",
-	"3+NJxDqVMGdcGMYFqo7UznshKebH8hhmTGSn9WgLcz2yMhCv7KJQN8paOjlKc6kxA5YXM3Ycg2VZ642M",
-	"BLXzUqymHOc8ta5HOUdhqgiNq26iyNBaiZP2NVDVHMsiREVcTHMcCS1LlRKjGWVJQU6gOvAQEoolVXGk",
-	"BEyphLakx4WRtEwyRZFAwdKPbIq9kRiJl5hyzaXQIAVQo5uu/KUA6BzZHVJbmoAjZOnMsW7ha3ecG22A",
-	"Cl9RHw/tyidwcuKa7aoWOphJbXonJ5BcvXl3DeE9J5Bz2kHU3pkdDOPSgCyN5plTYMnZ3SAZCQArnIaQ",
-	"7CSghLx8KJhnWauMudEg7wUkGtUdKp0ACqMWPbuuZAU/tc7RFAXwqZAKNc328Vk/JXbBvY6o3T21SaUs",
-	"z+1yyScL6LIBkQvkOXFVX4b9TLlHTQpU1mlw91D5IWBmSpbTmV10KnMmpj2ppmcPbuXzqn4qlWLCp6Wi",
-	"YLoTjO/f/gRHvhsbMlT8DjOoadSCR0PGC7t0pmRRcDElHBGygaLjD9YnDW60gsrlMU5OYM4WYNFL4dLq",
-	"Dv+s23FfKqXvdJstrrb6zcvkEpJVPCDxb7Do6hEWC50TR1QcWVqouIa5zDDPXXw2Oe8PkrVHXJhYwPnD",
-	"g1/C5TNPTgIRXrHneAHYbfudrZl+Ahj8/d2bX2Ass0Vsj5fzj0ho1XycWxRXbKErB0TfoyIg+/BpRMUp",
-	"FhN+92XiHrlROJf2Bv3Hx5d27daJkvP+ReJIQkiCwJ7+HvPcHzLZVMGUOKRV3F+FtYPaRjgaRZrNq/LG",
-	"uqzRglFVNo6i40uSO030rz3GI/C+WiB4byeIZ3twf66j5xalJydkNaAVDzLjPhHv0FdVEiYX5+ewlq1J",
-	"4MhVGySW7JOKpoPWJ3/8jheEhqswUqHknGusInoxSam/XV9fuQCTBkbYqJ8Z8vcLVo9ldTbBCQp34irB",
-	"6vQNM8QTHjrqeLbEbKXrAoxcGT2aFnacVH1gycz3hznJ4C0s0ibWHmQpCZG2rUKUabdyJkrOUxQaA8X6",
-	"8+tr0t7cUHRgXSVGcWRFo1Owg16/1z8l5dgbkElToGAFj4bRk16/98QFoWdkdpxV5oEzeCz/db2OY+le",
-	"ByXAtQzLuaauOTqnP0UQ5iBbJbHYPHlToIgttnmG2fDkpMHeXBMqsi183uHjiZEIOd2xuVPZLTa/9H3m",
-	"Lp1jt9vO6iPR4nUK8eXMoKqsCMupx6tM6T7sH9FVuKt/bY28LCzg8E/joDZVuvyAvpbxoi5IWPV/uE/W",
-	"iwWsFTdekCPUmNB0o5qJiwN6NjrLUpbNKJVRJbbf8zjv9w88tcNfs+OtqnLcXEzerPcOkwebqrfX/OAN",
-	"lUIbMd5VxNwEI/R/q/LkwOn1JcfbbqjyZevUTVjP213Ee0gnTrs0dsPLCi2+eey1eey1WcbRRX+waYFa",
-	"BJw1+l9p0pPdk9YfOKGZF7tn1k862Ann57snrLUe0sTnuyeGXfRhrIVCdWGU5QNF6aoIxIe2z3+zvImD",
-	"hkUnZ1daOZAAlW0Q3SzjaIodqZifuDa6Dg44jeWe5LKK09o2q9LsLQqe8hi9kXgBkzLPAR+oBiKVtDjy",
-	"/IjS7HAGg37/uLId/XZJlZv/f4N+P+nSj9a6qI/SfPBtQ7psNeTsyuW3do/zj3PtMTR8cG2fldde09p3",
-	"j7Vn1faYuPUBPEs5n6lscV6YRbNldv3dELKzHB3psGPWaeUPN+3uAVdnMgiLTs6ftqpH+q2SkL5//c9V",
-	"qKyg+ZHadak85qg2UOUdqjuO9/T5cQdIj5bCXpbC77o5KvZp3N2z32FyUMdLh7nR3fPyaG08Whvf2Nr4",
-	"FzceKKPQsh0a6YVNhkNhZXpHSRVJiyAc8GfnvbdTTb7SY5/wwGfmdeFI+KqjlAkY40j49OxxDEVe6mba",
-	"t2pEJvDqBK7P1VKlkjvItpSuG9Y8Z4cBU4Yp789y8BVW2c/d/n2HjjAtoR9HAu91jsZQ9nd/mdyZxP8q",
-	"zr1XSv+Rzr35TJ3dvL4/yNX3mz66+o/K99HV/7quvpO6u139QnaVXbrUXKCwd6vkLX3SI7G5URqOEpcd",
-	"3ln6QhmgpNGMnIBPldJLxu3n1XuQBK3A4fsniavvqJ6wGAm/G/mADHRZFFI5QVUKoxaXrZWaL7sTjJNS",
-	"Y0YP0bJG+/hIEC4pRLJ6S2Mm9aYnmiu3mEGh8I7LUucLX5lRC86RUEjVYdoloFqPTCNBYDUfHNnTUD1M",
-	"TG1YLumc89Qcb86xUN5MswWMKnU4ii7Xc7Px5tzsmlmThm35n2XWTMo8b3rxr6icp2p9qjX/F9PSdS/5",
-	"l/eqG63qrVdlQod7WZWsvRF5K6LyYv0ZlhALXft//+zpxZPzwSEZms5nFfYy4gaHPrbuKO4xQ7Nv3KV1",
-	"sq9gtnU9AXREkq4ll2iEF03Z8aN592je/RHm3R5GV/1DEP+u5p2vndph3i3jVbnGWWC0kGLoNPzeodHe",
-	"cgsLjci8alg9exiEQYhmJLbGaNaqty7rrg6gB/ZdsX8MzMBcagNP+32K2Pg64R6s2lCalhaZR1zXP3wR",
-	"nsFZRmQHisyX5+uRENLMuJh2BmfWml0+y5Sx5trbunNjnyhN1edR/fyUq38hZB6izTc37XyduEz4wOG/",
-	"p15vvdH4zTIqg+v+82H/a2t26xvcN3mDXCFs/hLTo0J/VOiP8ZqvFK8JezGaVZMsz9ucuFndh+0YG7V8",
-	"uzOlu5kWfuVmJksDCWn4xL2TSiXlUzITmjUdI2F9z8s1QwDq1wf0Rx8iwQerMLjJF67aln4cwXW2AAo2",
-	"zjHzzQUjESgXKh2mXlXMtrwHMFxVvLMp42L1lil9PRK+tx2OklWXOxka35/3+6tfHuyMj/j3vudsAaXG",
-	"te707j7zS/eiLVP2PBQrocBXUB9/3GVuVMe49g36+1kaD6f39/endtvTUuUo6DGp9eQQy351bUGBPg66",
-	"pe2St4PzJ2tNwMPI/eeWjdOo2Qzd1QNddzxv71A+QLU1Gsa/ir1Sc0+NmOaDEtH/ZU8mg/Qcn4+/zy7Y",
-	"s0nLNAkfighfgXBPP+yFj+bbDtWDDodiqbMGQjQb5KKVRD/oV76oXt/VMrcCUgE7bHsCf+0dgtVz8G5Z",
-	"eP2SUsPuD0d19JS0SKVS1H/uustoHdIXb6rewxU4TU7sAKj15NShOHbvXXQg+lclxbSCntMPU/gzHCXN",
-	"syfHMT384D0pIU1LCkIoBFeznVg+7rX1kFUsrvOJlNKmHzOrO73oaaB2M9daI5frPjqitjKaV8tFK7z2",
-	"bMXqbqdSyHwpWPAbbiPhu6gOb6FywrTc3LUYNZXvq0pfdDRqTlxracgzgfa1xGVHpv5F2uUj6nejfpfZ",
-	"tJV+r5TMytS4B5y37HN2N6Bb9jfVneGKqR3lgI7Y+tdJa7PLGnkHWFfN52+CBVuUtLxZ/m8AAAD//w==",
+	"7H19k9s2kvdX6eKzVZEmlEYaj+3HmrqqeBNnN1tJ7LLHt3dneYcQCUmIKYALgKPRuebz3Pe4T3aFBkiC",
+	"b3qJ7WR3a/5xeSSCaDQa6F+/6mMQi00mOOVaBbOPwZqShEr872uq5W70fKmpNH8mVMWSZZoJHsyCNzQW",
+	"PFGgBWwJ07CgSyEpSDOG8RUM9JpCImI1HMN3NE6JpAkQBQSUluYBJUCviQbz3J+vr1+NEqLpnC+F3ABJ",
+	"U7GlCSx28Pr7b+HZdDoBTm+phIWk5IOChMYiYXx1BXHKDOlA4phmGhZCr8dzHoQBvSObLKXBLHg0CcJA",
+	"0r/nTNIkmGmZ0zBQ8ZpuiFmX3mXmKUtWcH8fBv8xek00/ZFtmB7Zf78juzYLXtO/51SZuR25GZWQkB0s",
+	"hcRlkTgWOdfjvdP/QdJlMAv+33m1D+f2W3X+Z9yMH7imKyp7SPuJ8VzTI6nb4MO/FYGv6YYwzvjqAP9S",
+	"utTAOJIU51JSrpGPW8YTsf3y1B1kYReBjpVfmkZFe6Tvr2tqCao4BdI8rmDwlrM7UPaEDr8sbX28K8mr",
+	"8elLU3gfBhmRZEO1u8O+FVyTWL9aC05fUblhSjHBv2dp96X20xuIBVdmf5f4DAwILCWl7ta6gkjlCzNk",
+	"QZMohCjn3t8gJERc8Bv/M8YhkyTWLKa4UGYm+ntO5S4IA0425u6JLZU3mSHzJivpDPrvqTC4G63EyH34",
+	"rSUa9+jFhrC0b4Uv7kiswUh+Chui43UfSfhIcOw+4JzV7Ic5/cJRID9QbbRBnet7ierjzz76fP68IqsO",
+	"eTWfAs83CypDWEqxgenY1yLTbooy8zKfioQuSZ5qHLBhnG3yDf7fbRTzDtMrKrtpcUKr8Mo2M4QwNYp2",
+	"OpnUaZpMeqii8qafsovHYbAhd440845DhBqx/Bl5s1+uUH4dF614hfBiPH1y2behVuDtgKM30yPHHnlJ",
+	"VWY2uDjxy5TF2vzfnCuz7bOPAcmylMXEkHv+izI0fywYqdyj5bBbkua4LVRKIe23iTun9qEw2FClcPOC",
+	"5+COL2yZXoNeM+UOGEklJckO6B1TWhla748+UGbmF/yWpiKjdpV1hl+vqZtFyDrfi1kXNBV8hQiNFCSa",
+	"ffAQXi/Q6SLNjTvvHnQAm5z2QjfuEJw49qX1gUfAgNNf3Eexp76Pf2kx6IDCPe2FBYVGlH7gKl8uWWyg",
+	"85vYSNhph4V1je89Nf7TNwof98/PtfhAOSSCKuBCw5rcUgQOBSIAHOIwqzlbPMkEw8v8M58njZSkJP6g",
+	"kAI7MU4qMiqRH8ApTdTDOXo4R/dh8LPQ34ucJyceH+4N6z01XOibJT5VOyzGAnHqJhZ5muCZWZjjYR79",
+	"rEfiZ1FOhbqcPoj9g9gbMSm/o6dKvqyP7BV+89xN6h705d9MDfgF0LuY0oR+ZqF/eUutb0SWM40BPWFA",
+	"lsYgjDy3WFSYsFc4RPB0Zz1gZJFSwEU1jkzDp7ZvD/xH9zmlHg7bv/Rhe8tJrtdCsv8++bTljaG9x632",
+	"oH/c/kiJNOcBgRFTgHY3Xxmbg/FbkrLPfPpq87nJQqB3mQGCIUh6Kz7QxJv+QSM9HJL7MPh3Iwt4EL4n",
+	"LD35oKAh/br0QH4MVL7ZELkr7Gwjtgo9MV8pWDKpjPaxTpiw/1TdlkTdLC1VRtw1YakKZu8+BktG08Rz",
+	"tVXHjqnS+gnu3/vfvOTUSP9GSAo4XgGR1D+MYeDOzQ8J5ZotmdU0n0zlgqi63Vb3PjgnDnwK6Z9Ri7fn",
+	"souDarlXoCiFyK01erhJHm6SSgILV6JyN0hdvJ53eK6VJpqie5bnm2D2LqiCAEEY+HGCIAzqQYLgvR+u",
+	"rD3Ydvpnkt3uRu4UB5tcofknjMAvZ1ANDsGfM4TGlPdh4WbuWl7hLoTrNR7olBJFYU0U8MooZMlV5Vk0",
+	"B58VNw5GbplWlYfS/OF7KUOM1ALbbHKNYFnwmIKi6KHMpMio1Kz0zHYHR/aFbwxlXtwmRHyu1+YTt6uA",
+	"N6Ly4zM15/qhfegIvoRBLCnRNLkh2lMxwSy4mFw8Hk2mo+nj6+lk9mgym0z+KwiDpZAb82iQEE1Hmm1o",
+	"ayrz0lxpsbmx99jBSAc+/L199j50yqXFqp/zNIVtEaMrHdhEgVuCdWaTumvZGDhGJijY+I3MU4qR/jlX",
+	"ZEMhI1pTyUOz/f/5/KcfgaSMqGEIPE9Ts83N0PwvhNNv3J/jWGwCjEz8SPlKr4PZxePLMCiGFoFBN0cw",
+	"C/727m/fzOfq/dff2P+M3389mM/H5R/Dr/9wwgkiVjUUrvskkVRVHGzI3VGxpjBAqHBjYx2+OPyFcLPT",
+	"zaW1dj4lncO/E0eNrgVX2hGbIi5Tvffr6ePHj6cXjy4fP3ka7OX8fP71u+no2ft3k9Gz9x+n4fTy/g9d",
+	"oqvJ6qDEXptn7sMgz5I9Z+fR6GJyPb2cXVyccHbu/bjyO387fN6GJQLriC82IlR7IrW41uZprV0JtTW+",
+	"L6kVi19orL0buUQ2rU0zuMaREMJWkiyjSfvGTIg+JiKKl3+TRzh2D20/MtWpMQw4BrEsqFP9VDFNN+po",
+	"8kpKiJRW72dkxTjRR5zEV9WTncusvatzzbh3jpY/igTBCknTl0uExnsX4A91iSTBffgxIHznhvv0WAl8",
+	"bx7wP65J33uDpxt812BUs3b6HyJ8j01E8Mcium3efIcBfGPMqGYLtKlB5zSuG19BlQaiwFyGMyDQxRGn",
+	"ZXpXMeeNZaDyKXGGtBqI2XBNhKyNMPC5DcsEs4Qtl6CFSM3CMiE1kDmP14SvKGgBTFvn3Z8EmP03OG5n",
+	"35elhPFuspWWeaytNqtBge5d7/7cyFKSMMM8kr7yzsqSpIp2MdeZMmIJBDjdlnp7YCyZlrCWaV4Nfs1K",
+	"hs/5IbkZjuHbVCiazIBwyHlSpPK5s72z8rLMFU0sOxrgrYldjjw9NRTTEjT7tWPHFZAFAjrCjfbO9A42",
+	"lFhgg6hkYFY5HPtbNVIfWDYSmeX9COOJRkkaReeDpiNyXgqtEVfGwpFrLHACLs/lZjQtg/C4vJmrdt4R",
+	"gjvLmXEbi+yHGgehxNHpGWGgNsrnzZHIqQAOx7HSQoj2fURWR0kHmNlOEJD7LlXhS2zvyfav/0P4rdwG",
+	"XvCy/GQhREoJ71jyc1AxSYmE2Dsi1tSBgZkR4pQSqYDp4XgvGl6mRMMHuhvZwXalyC1OlabupWrYqyTq",
+	"R/++TWnnDFeFXUYkdWtRMCisuMp4RAaY+8osylgYmB5s36HM54gXVA3gfgxSsSOp3t1o9IoFK5EmQWs3",
+	"61f6hmTv7PTvCd/9xiz7jqb0VwKQ2lAfgHQkbqW7gwACzN2gfGvRsFZw+ilgpoVI6sR8EYCSIF+6AEoX",
+	"xyxAoX1M6sYnfVCic4I+KNGzf92fnw4lCuighePIbM/eDzwGhOg2bQnmcDznn4QUTtO5v1ohdd3dL7p9",
+	"JM953RlgN9fIgEFRIayppFat3FK525o/jRilIiYpZERanUMgERuz+wa16Tm3SFdvBXDBR1YjJUKPFM2I",
+	"RM9LShY0VSFwAds101RlJKYwiHJF5Tf49rVQOvL4aZh/jeQwZbaTLah5Vboz74ispTyzi4lmQEm8RkAM",
+	"kpJEWZRsH0I/ndhy2JKdQdBzjtJrDf8CZ2/XIrU8+BXunN/cfYOxguLqbOaoEw1bAw62UvBVl+sxoXWl",
+	"fTAq8a0Z4qnqQp23NTWHckCICgvMdJjPk4g431BuhGFHta2lSZlCJ6vIKK9jFXOLe1NX0ZvmehGdjFJ6",
+	"S1MX07qCTFKER4J7oREMluSSKuvxC8LjjHak4jucvctwL0NBvnfnQFTokEsHd6h6dZcRX/Gm048frxmn",
+	"I3MSqqQN3ImZU3YJVf6GaJEQ5wT1t8Q+/fzVD3O+ITujUxI31myoeZImeGM4w5RCZL6OqutRLKGUVVfO",
+	"pIDwnXNhz/mgMHBdGmS+sWJjv585G9fcOW4nhVR4xIGhnkPJqSqmFpLweG1MQG+hek138IGLLb5HG5PS",
+	"JWNaXUlgRTmVLHaMEkuLpDXRuXLXgYt/uC28sfNhArj9oEgBbWQddKaJ+llwXvZ1V9CyljP0vsMZ6Ytn",
+	"p2dt6Z2P9mFoXw8ObfjiXHgSW5N3Cn8dyhxyXprJjhD1fu9hGcsG6p6xqsuIrfsiV7TDdVfGjA+efrxo",
+	"m6Tb4V0E1+t3Os6n0ZGcrohmt+ZSwOcgJlIymgDjQMCG9ZpFhglbMd0sNSTmbKZG0xVYHGLCnemwIR9s",
+	"3jEKOCpiK7mQSJEBgaLKwLqLCp2oNEtTo9W18mXGeZqYbqrIJ5OgrgQno2fvv+50nr+qOTpb5VUGfFi3",
+	"qzJa25WnOeVMVZ52xNKypggeqFIJq1ISf9RpFSRhoIUm6Q3WGtZnv7zwhk76hxoKVG3ok/0DGxLoimG8",
+	"uhifpPosXXLqQ8gu57cfJGPc1rw4SLU3xHJqSOUw/tlHilnJtXOstD0l1q3oGXcl1e+CW5YZvpQooB3o",
+	"aeh6TOrvhNQvn+d6jfpNKZvohcrUYlcuDKSVVK3dVy0JtgNvdPH+drS0FoKtT+9XHdYrqZ4+evLs0dOJ",
+	"EeUysMS4fnIZdAmlTUhTN4zXZPLpxaRThlVRIlHJQREmuTH6uTNyZhZ4Yz/2B9oMuYPaosam2ttq1Be0",
+	"1djWdQBwP18UaqDlybG5NTZtj95Z53poxI8yvaYS1Jpk9nZNROxKkkvEVGojA3E+zq26mAcz+DhHfGf+",
+	"O2/AiXkQwng8vr+PhuC83FawLsYTlPbmu7pe4L6+8ZZjHx2Px/PgPhp22qndTCh1a4gKiHtYzvmBDFbj",
+	"HpUV0nR6qu5QOVLVhjU80YRcbSPEtxp+UYKPX5PtTw5SGMluMqS7Qv447Y5C47koGtaIkBsvooEYFOke",
+	"xZJixIKkqpSmDuMMH75hSfc1YL9VNJYUJy+PdUaU2grZeepWknBdnTqHZN27PLI68WV5zBtZKcZ898x7",
+	"fExdGfzv3QENh33Yd1eUAdabrWT6cMzbW1HosazJoK7te1vlD/0qD2R7/IMbsrwrvOSsDl8kh17mdXkk",
+	"57w/8LvXI9k/S59bct+m7vnyk2KdvItbJ/kr57xbmIfWRcehiPRAJClRgkdHxD3n/Pd3Z5rDTlxGs+dq",
+	"e+wBkV7oyAz+EpAKvoKBg/NGrB9PJhCviSSxplINu32mbzGT5dfdC/7Qz3AllOHtf7J7oTcZxAvVtqis",
+	"4rStrzBm2vq0HlM6lENSpGPi410BwmauRkVrCCVtIUZUDWtqs3/ynYmC031ddsjUibEb62atciXc3dDP",
+	"ne6bdc7d1dpFUe+t2n0kuj//1LvUchFzRlqnuMwZkXlK1ayHe3N+7Cm8aif3VBIThRCVMhOFcx4ZsbFH",
+	"vCY4GOuwODD5x8xIeU2zlMQUTZta7F2N4blNQEgpubXM2UDuEpCSK7MIGwRyZoKkG3FLFUZesBMWDJzD",
+	"+E/ChfOtrBFwWQkz4CzFrAbl8CMaLifnsfxeGSKfJdejtgHmjR18t7dSF+/Rb1GwHrdozj+F9W2NaewD",
+	"GueS6d0bsxIrjAu05o1J2OkrMcaxNaoHEd6VNxEsRdUc7XICa3rnKeuwTN9mHN5QrRlfKZjnk8kja2qj",
+	"SaaGeIBJtzPmj0Kv0cW6K00V6yX2eiCUINy2SGDatUWYly15ME2l4atYa52ZDRck1+uLDh98aRs7z6tv",
+	"CA5ay8kym7SzTMXWswi/9cy02UdrlfmFBM7nMgt+ZErX8lUbplWRzhe6K7NWUYHKweUSVO8oHDdvZerW",
+	"q2bn5yRjY9y+cSw257j6c+uZ8QXFMgVrUBhfCo9i7BngGuagxlwJ2BDGNWGcyo7cmrdcYCSFpCGsCU9G",
+	"5dOG5vLJwux+ZV4KZdchIyeDGO9YIGm2JsMQzEFkKU3mHHsjoQWRL1IWl6Gxwu9tS0XQ396qF1GuoKQY",
+	"U0SUFeOrlM65ErmMUUtoaURBLKFY8Awi9NAX3vkIdC65MqLHuHYRtRXlEWQk/kBWdDznc/4djZligisQ",
+	"3J5ZVXihPKLdDSEyc9AwOo4qJHOFENY5qQGrCKkazsybz+DszHYuKfqRwFooPT47g+jVyzfX4O9zBCnD",
+	"GXjp8zIPwyLXIHKtWGKdY9H57TSacwADgmYQHRQgZ95lxB1Zo32LEH6kqLylUkVAuZa7sXmvIBkbxSKh",
+	"K8qBrbiQVOFoF/VyQ8oYZSsWssWeEzFJU/O66KMh9L5GkQ2P2Ouq3AzzmbQdIjMql0Ju7D4U3h3Qayny",
+	"1dq8dCVSwldjIVfnd/bNF0UxSiz4kq1yiSDMXoxvX/8IA5c+CQmV7JYmUMqoIQ8fWezMqxMpsozxFfII",
+	"mQ0Yc7wzt7a3owVVNkh+dgYbgjrCBqGKPfxKNaNpWJfc6Yw0vNrrjbyPriCqvKxRGQF2HS0NdfY6csHW",
+	"szMsyBYJTVMb9YouJtOo1RGT8B1c3N25V9i8nbOzth/F6JMerHzewnocCPzlzcufYSGSXWiWl7IPFNmq",
+	"2CI1LC6OhQqdja22VCKRE/g4xwR8wwk3+72D31YFl16u4ZV5d2NF0cXkMrIiwQVSYFa/pWnqFhn1VWlE",
+	"lmleNB+DhV6hGAzmAaaF2lqxskbMkFGUic2D4RXeO3X2tzqbcrotXuA1L/WihI7cn8qYpGHp2Vlp4CxE",
+	"wlwmpGVfUZYVXV5cQCsGHsHAgpTIiH1UyLTXR8Itv6Md66xyzmdSbJiiRZwkxFvqz9fXr6zbXgFBbpQ9",
+	"W93+ohmUlDFae1HYFRfdWq2+cclGjjpsH2WE2dyuO9CiAj02l8GepOIDI2au2Ya9GZw9idrE2OQkxkuk",
+	"iVVQMs1UxVGy6o3xLMc7+3nJ9CofQwJ2q4Oyo6TVVRmNq25VjpfoDYLC7Ni7SbYU0eboGOLsdQSDiNk3",
+	"Eky/4BZvRnCOd0fju5KiaDgrCXcAGcUl6jIQZ4AGYmQ3DE1VKM/CVwqiwiC3un+Eq58ZVUwjwM9UEwl+",
+	"pRyP8PDiJpmXlipRmBtM5BqDIq+//xaePL18VuyZGo6R72aHkqLfpl7ntlbbnDqlKUnMti4oZsAAKJZS",
+	"bq4oq7wSt50v/KwvFCcLk71sPdRKL+yFVgTvBwQSUXZ2tXl6w7C4WpDz9eQ517IYE22shCNcQMd8wpZL",
+	"KpG6gqoywoMCjsfYooyUoQOzjOOMbS5QO+vHIuqUxZQr6uHAn364DsIgr8FM82aLoFB5ukHq3DxrcCbT",
+	"GE5oo70gDIzWt9hxOp6MJyPEfeMpovWMcpKxYBY8Gk/Gj2zUeo2I+rxAvhbLG9XS1UXXWlVVqXCpng0b",
+	"xuAaL7gD6sVFEIZHhplnLzPKQ3PaWEKT2dlZTXOZ04Ey1K/COvwVfM59JWY1mEWjDQ12VaRAYf6HmW6/",
+	"FpvzhhpD8U+JkW8HkI0SQk/G8ZotwK2w5+4HY78kfg6ua6FLVemMPaH/xWJXpsBWfSLsJ+2cTmOgLHZo",
+	"w9cG1D0A9UyHE3o7tFPe7+sxLVejU2v6eTGZnLhky7x6W5yiQrG/4rxeFO6nGvSVeLfcTT0lCL3s7ipA",
+	"rpPh+22K0mLPWePKhfdtT+GDKRM9/Frc7gLcU9p1NMtae9ovNg7NQ0OOh4Yc92FwOZn2vaC8As5rTbJw",
+	"0KPDg9pdUHHk5eGRZd9HM+Di4vCAVn8iHPjs8EC/1Z7vQ0Q3qe89fIeBn8Kz9q7py8K4T9XVyF6ylUr2",
+	"boACGATv78NgRTsSN35kSqvS6WXVlUVvRmsabFmVVe/R7pj1MJ7z57DM0xToHWZMxgJfTlk6wKQ8OIfp",
+	"ZDIsUK6bLioy+f5tOplEXcrRQItyKfWu8D0O5uqR81c2G+bwc66D9xGP+l3Zj3lzq+X2sXO0eq8fMXBv",
+	"l3wjOZ+obNHJXu+r1W4uiiDLypHy22pZrfzufbPy32alTv0U1YvHjVzTSSOBdOJ+IsDms1bUfI89vTCZ",
+	"dlCiU3FL5S2jW/x82EHSA1I4Cin8qp3D1ODa3j35FZADu1V0wI3ufhUPaOMBbfzGaOMfHDxgpKyBHWph",
+	"sz7gkJk7vSMBG28LzxfwlTXdmwkjZez8sG/gE9OEYMBdjnJMOCxo0RokGYaQpbnamwDi8hVkM/ZsQNCc",
+	"N3MYZH+OQAeAyf3UjE+y7q2H7TjjvkNH6MalHwacblVKtcY8qePv5HbK2Bex7J1G+pe07PUnKuz63v1O",
+	"dr6b9MHOf9C8D3b+l7Xz7ZV72M7PRFeFho03e9r6sD6G50f38vKzQWEQ2ZSHgzm1GNaMai2XInDxf/yt",
+	"o2YjpDFEXgsiv0NqZJOWiiaXc+5mQwOQgMqzTEh7UeVcy91V4031336rsg4xh7LWoGs858hL9I9U3TbX",
+	"QvX9iFNhExPIJL1lIlfpzqUblRfnnEuqNKZwYFiq8TNUFCkwmg8GZjWY5BW6OGJRSz3sj65gMFiRHcwL",
+	"dTgPrtoJB2F/wkEL08R+i7JPwjTLPE3rJvwLjEwWVdKl5v9sWrrsYfX5Tepai6xG31nf2r4v8ixf8rTh",
+	"TnnebtTqc6Fr/qdPHl8+upieEptp90M8CsFNT/0tNituD7GZYz0ujZV9AczW1SF4gNdc41LCJ9y9lAwf",
+	"sN0Dtvs9sN0RiKv8nch/VmznsgEPYLv7sMrSOPcQC2qFTtT3hmrlYJufOofYqgZ5jkCDnnNmzk+r67wq",
+	"S/Fsix2bzRQC0bARSsPjyQR9NS7zfezVMtZhFmIjpsrfxfTXYGERgkCeuAoTNedc6HWZfNNwy7TqCD8J",
+	"xxis9rqs4DvGP1PU+xW/Tm3TXpCZp6jynuLeL+OR8X/84J9TqTd+v+E3C6RMryfPZpMvrdaNVbCtHww0",
+	"gmi92+yDNn/Q5g+emi/kqfFLi+qZkiRNmyexX9f71UW9Kr5ZaNXdcQP+yvRa5BoiVO8RlDm+sEKMUE/l",
+	"mHNjdV61UACULYrUB+ccoXdGYTCd7mwuMv5woi3UAsrJIqWJq5WZc0+5YAotNrSgyZ6mQbOqgIOsCOPV",
+	"75y4BGXXAAcGUdUKB1HG04vJpMh77/GMuN8C25Ad5Iq2Wth0N6O5sr92Q6RZD3pJ0OXllXsMx7ZhjCoS",
+	"l8tk6f/9n8fjixlEl5NJ5DxLVRMzBzzmfBAVBSXuoyi0aM35sG6qPiDmm1orvmgYmtdP7etdLx9Xl4Kn",
+	"2EiG24FqHvuAK/exOcWut48SrlyhOY/1TF1Opoa3b3mZcFumEpVQS4WesJXZ5EXBkl/0WyaxhEDUnHts",
+	"ezQuqwPMVncnt9uM+CvwW9VUXTY78F8hWteus9Jx0O9utN1uR2bTRrlMKY9FQpN2nI4kf7WVhx5G8trc",
+	"mFfeTC8etbq3zAL7nxuyiIN6F5uu5jVlq5r9rWVOgBu1Tj9fBEOWN1rJmHonsOD/k0fLaXxBny2eJpfk",
+	"ybIBF/0OX377Ltuz6yh+1JtyFZ24TuVSZzoKr9fgWrU3OflX2fGweW0Cmj/6FzQuiaCz4VNduGb1n/S7",
+	"L/t49v7we6vRZ9ccOLriMEk2jIMrc6mrAPDWjfN719qfjKRf73ro6L7/Tt4x2/asN2m5vDOqa3lQv72H",
+	"M3NpVz+dWpaWlrdX1wU+DIFYbWc7TAjMUtBrwiFqH+rIvKLnwh+6/sLF79lbezjntphIyA6m1/XuoKkw",
+	"XH+By5Ndu+49tu6h4cL21Oi+n9VsNTmrfmLSvhZ++A4zSewfVorx5+l4LKS01fgNMX5ZlOBX5NQ1eAdB",
+	"DTH/bFLlFtFQvE4tt/TvzPauLlbL8Mdx7ZqHiJHmvEc5F/Kw/8SVOtsXUScFDtbYetSiULGAN0v81b+i",
+	"G4KHkg3stWXGCJnbR6qh9bG7abNyulU1bUt9B1hdheNK1GaE9ci65+7aZUmJy0/FtsuWrDl3Jcun1ytb",
+	"WJH3twgI6qbBiwLNdnRFWNo+Dr728GyD5zUZCryWRj4Kco1j7h/25fC+HLL49gr3KymSPNb25+L2zHN+",
+	"O0URcNvYHZYPsXruhN4UYVE7WFqM7Z5bew3DentP74UNMbvvlTOEgv8XAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -145,7 +145,7 @@ func TestExampleCheckCanFail(t *testing.T) {
 		}, `createContact request application/json example "phoneOnly"`},
 		{"response example", func(doc *openapi3.T) {
 			media := doc.Components.Responses["RateLimited"].Value.Content.Get("application/json")
-			media.Examples["rateLimited"].Value.Value = map[string]any{"error": map[string]any{"code": "slow_down", "message": "x"}}
+			media.Examples["rateLimited"].Value.Value = map[string]any{"error": map[string]any{"code": 429, "message": "x"}}
 		}, `response 429 application/json example "rateLimited"`},
 		{"parameter example", func(doc *openapi3.T) {
 			doc.Components.Parameters["PerPage"].Value.Example = 500
@@ -333,4 +333,35 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestOneEmailRule: every email in the spec follows the Email schema's pattern, and no schema
+// adds a format that tools would read their own way.
+func TestOneEmailRule(t *testing.T) {
+	doc, err := spec.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := doc.Components.Schemas["Email"].Value
+	if rule.Pattern == "" || rule.Format != "" {
+		t.Fatalf("Email: pattern %q, format %q; want a pattern and no format", rule.Pattern, rule.Format)
+	}
+	contact := doc.Components.Schemas["Contact"].Value.Properties["email"].Value
+	if contact.Pattern != rule.Pattern || contact.Format != "" {
+		t.Errorf("Contact.email: pattern %q, format %q; want the Email pattern %q and no format", contact.Pattern, contact.Format, rule.Pattern)
+	}
+	for _, c := range []struct {
+		email string
+		ok    bool
+	}{
+		{"jane@example.com", true}, {"first.last+news@mail.example.co.uk", true},
+		{"user@localhost", false}, {"user@example..com", false}, {"user@.com", false},
+		{"jane.example.com", false}, {"ja ne@example.com", false}, {"a@b@example.com", false},
+	} {
+		for name, s := range map[string]*openapi3.Schema{"Email": rule, "Contact.email": contact} {
+			if err := s.VisitJSON(c.email); (err == nil) != c.ok {
+				t.Errorf("%s accepts %q: %v, want %v (%v)", name, c.email, err == nil, c.ok, err)
+			}
+		}
+	}
 }

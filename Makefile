@@ -10,14 +10,24 @@ REDOCLY  := node_modules/.bin/redocly
 generate:
 	$(GO) generate ./...
 
-## check-generated: regenerate into a temporary copy and fail on any difference from gen/
+## check-generated: regenerate every generator config that generate.go runs into a temporary
+## directory and fail on any difference from the committed files
+GEN_CONFIGS := $(shell sed -n 's/^\/\/go:generate .*-config \([^ ]*\).*/\1/p' generate.go)
+
 check-generated:
-	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	sed "s|^output:.*|output: $$tmp/privy.gen.go|" gen/oapi-codegen.yaml > "$$tmp/config.yaml" && \
-	$(CODEGEN) -config "$$tmp/config.yaml" openapi.yaml && \
-	if ! diff -u gen/privy.gen.go "$$tmp/privy.gen.go" > "$$tmp/diff"; then \
-		head -n 40 "$$tmp/diff"; echo "gen/ is out of date with openapi.yaml: run 'make generate'"; exit 1; \
-	fi && echo "gen/ is up to date with openapi.yaml"
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && stale=0 && \
+	test -n "$(GEN_CONFIGS)" || { echo "check-generated: no generator config found in generate.go"; exit 2; }; \
+	for cfg in $(GEN_CONFIGS); do \
+		out=$$(sed -n 's/^output: *//p' "$$cfg"); \
+		mkdir -p "$$tmp/$$(dirname "$$out")" && \
+		sed "s|^output:.*|output: $$tmp/$$out|" "$$cfg" > "$$tmp/config.yaml" && \
+		$(CODEGEN) -config "$$tmp/config.yaml" openapi.yaml || exit 1; \
+		if ! diff -u "$$out" "$$tmp/$$out" > "$$tmp/diff"; then \
+			head -n 40 "$$tmp/diff"; echo "$$out is out of date with openapi.yaml ($$cfg)"; stale=1; \
+		fi; \
+	done; \
+	if [ $$stale -ne 0 ]; then echo "run 'make generate'"; exit 1; fi; \
+	echo "generated code is up to date with openapi.yaml: $(GEN_CONFIGS)"
 
 # One npm ci installs both linters; its stamp is Spectral's binary.
 $(SPECTRAL): package.json package-lock.json

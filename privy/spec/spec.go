@@ -89,7 +89,7 @@ func (e *Error) Error() string {
 }
 
 var loadDoc = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := gen.GetSwagger()
+	doc, err := gen.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("spec: loading the embedded OpenAPI document: %w", err)
 	}

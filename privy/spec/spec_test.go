@@ -365,3 +365,39 @@ func TestOneEmailRule(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestsAreClosed: the spec writes down that stale input fails loudly. Every JSON
+// request body is closed (additionalProperties: false, directly or in the first member of a
+// wrapper's allOf) and the document closes query strings (x-privy-closed-query).
+func TestRequestsAreClosed(t *testing.T) {
+	doc, err := spec.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if closed, _ := doc.Extensions["x-privy-closed-query"].(bool); !closed {
+		t.Error("the document does not set x-privy-closed-query: true")
+	}
+	checked := 0
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for _, op := range doc.Paths.Value(path).Operations() {
+			if op.RequestBody == nil || op.RequestBody.Value == nil {
+				continue
+			}
+			media := op.RequestBody.Value.Content.Get("application/json")
+			if media == nil {
+				continue // the form-encoded token request stays open (RFC 6749 3.2)
+			}
+			s := media.Schema.Value
+			if len(s.AllOf) > 0 {
+				s = s.AllOf[0].Value
+			}
+			checked++
+			if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
+				t.Errorf("%s: the request body schema is open; set additionalProperties: false", op.OperationID)
+			}
+		}
+	}
+	if checked < 4 {
+		t.Errorf("checked %d JSON request bodies, want at least 4", checked)
+	}
+}

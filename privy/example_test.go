@@ -67,7 +67,7 @@ func ExampleClient_CreateContact() {
 	defer done()
 	ct, _, err := c.CreateContact(context.Background(), gen.CreateContactRequest{
 		Email: privy.Ptr("grace@example.com"), FirstName: privy.Ptr("Grace"), EmailConsent: privy.Ptr(gen.ConsentSubscribed),
-		Tags: &[]string{"vip"}, CustomFields: &gen.CustomFields{"loyalty_tier": "gold"},
+		Tags: []string{"vip"}, CustomFields: gen.CustomFields{"loyalty_tier": "gold"},
 	})
 	if err != nil {
 		log.Fatal(err)

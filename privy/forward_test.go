@@ -117,7 +117,8 @@ func TestForwardCompatibility(t *testing.T) {
 }
 
 // TestForwardCompatibleErrors: an error code the spec does not know still yields an *Error with
-// the status and the code readable, and drift detection reports the unknown code.
+// the status and the code readable; the spec declares the list of codes open, so drift
+// detection stays quiet.
 func TestForwardCompatibleErrors(t *testing.T) {
 	srv := serveOnce(t, http.StatusUnprocessableEntity,
 		`{"error":{"code":"field_locked","message":"This field is locked","details":[{"field":"email","message":"is locked"}]}}`)
@@ -134,8 +135,8 @@ func TestForwardCompatibleErrors(t *testing.T) {
 	if apiErr.StatusCode != 422 || apiErr.Code != "field_locked" || len(apiErr.Details) != 1 {
 		t.Errorf("got status %d code %q details %v", apiErr.StatusCode, apiErr.Code, apiErr.Details)
 	}
-	if len(drift.vs) != 1 || drift.vs[0].Pointer != "/error/code" || drift.vs[0].Rule != "enum" || drift.vs[0].Operation != "updateContact" {
-		t.Errorf("drift = %+v, want one enum violation at /error/code of updateContact", drift.vs)
+	if len(drift.vs) != 0 {
+		t.Errorf("drift = %+v, want none: ErrorBody.code is open to undocumented codes", drift.vs)
 	}
 }
 

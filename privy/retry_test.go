@@ -13,7 +13,7 @@ import (
 )
 
 var jane = gen.CreateContactRequest{Email: ptr("jane@example.com"), FirstName: ptr("Jane"),
-	Tags: &[]string{"vip"}, CustomFields: &gen.CustomFields{"loyalty_tier": "gold"}}
+	Tags: []string{"vip"}, CustomFields: gen.CustomFields{"loyalty_tier": "gold"}}
 
 func TestRetry429(t *testing.T) {
 	clock := newFakeClock()

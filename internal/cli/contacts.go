@@ -234,7 +234,13 @@ func (a *app) createCommand() *cobra.Command {
 				return err
 			}
 			req := gen.CreateContactRequest{Email: u.Email, PhoneNumber: u.PhoneNumber, FirstName: u.FirstName,
-				LastName: u.LastName, Tags: u.Tags, CustomFields: u.CustomFields}
+				LastName: u.LastName}
+			if u.Tags != nil {
+				req.Tags = *u.Tags
+			}
+			if u.CustomFields != nil {
+				req.CustomFields = *u.CustomFields
+			}
 			if changed(cmd.Flags(), "email-consent") {
 				c := gen.Consent(f.emailConsent)
 				req.EmailConsent = &c

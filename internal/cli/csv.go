@@ -103,8 +103,7 @@ func (m *csvColumns) parseRow(line int, record []string) contactRow {
 		req.LastName = &v
 	}
 	if v := m.cell(record, colTags); v != "" {
-		tags := splitTags(v)
-		req.Tags = &tags
+		req.Tags = splitTags(v)
 	}
 	if v := m.cell(record, colEmailConsent); v != "" {
 		c := gen.Consent(v)
@@ -129,7 +128,7 @@ func (m *csvColumns) parseRow(line int, record []string) contactRow {
 		}
 	}
 	if len(custom) > 0 {
-		req.CustomFields = &custom
+		req.CustomFields = custom
 	}
 	return r
 }
@@ -196,7 +195,13 @@ func updateFor(c gen.CreateContactRequest) (req gen.UpdateContactRequest, ok boo
 	} else {
 		req.PhoneNumber = c.PhoneNumber
 	}
-	req.FirstName, req.LastName, req.Tags, req.CustomFields = c.FirstName, c.LastName, c.Tags, c.CustomFields
+	req.FirstName, req.LastName = c.FirstName, c.LastName
+	if c.Tags != nil {
+		req.Tags = &c.Tags
+	}
+	if c.CustomFields != nil {
+		req.CustomFields = &c.CustomFields
+	}
 	ok = req.FirstName != nil || req.LastName != nil || req.Tags != nil || req.CustomFields != nil
 	return req, ok
 }

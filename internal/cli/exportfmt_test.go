@@ -124,7 +124,7 @@ func TestExportCSVReimports(t *testing.T) {
 		}
 		c, req := cs[i], row.Create
 		if !reflect.DeepEqual(req.Email, c.Email) || !reflect.DeepEqual(req.PhoneNumber, c.PhoneNumber) ||
-			*req.FirstName != *c.FirstName || !reflect.DeepEqual(*req.Tags, c.Tags) ||
+			*req.FirstName != *c.FirstName || !reflect.DeepEqual(req.Tags, c.Tags) ||
 			*req.EmailConsent != c.EmailPermission || *req.SmsConsent != c.ContactPhonePermission {
 			t.Errorf("row %d: %+v does not match %+v", i, req, c)
 		}

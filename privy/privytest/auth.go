@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/privy/privytest/internal/genserver"
 )
 
 // DefaultToken is an API token every Fake accepts, with both scopes and no expiry.
@@ -94,7 +95,7 @@ func (f *Fake) authenticate(token string, now time.Time) ([]string, bool) {
 }
 
 // exchange performs the client-credentials exchange.
-func (f *Fake) exchange(body gen.TokenRequest) (gen.ExchangeTokenResponseObject, error) {
+func (f *Fake) exchange(body gen.TokenRequest) (genserver.ExchangeTokenResponseObject, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.clock.Now()
@@ -110,7 +111,7 @@ func (f *Fake) exchange(body gen.TokenRequest) (gen.ExchangeTokenResponseObject,
 	for _, s := range requested {
 		if !slices.Contains(client.scopes, s) {
 			// The OAuth 2.0 form, as the spec's invalidScopeOAuth example shows.
-			return gen.ExchangeToken401JSONResponse{Error: json.RawMessage(`"invalid_scope"`)}, nil
+			return genserver.ExchangeToken401JSONResponse{Error: json.RawMessage(`"invalid_scope"`)}, nil
 		}
 		if !slices.Contains(granted, s) {
 			granted = append(granted, s)
@@ -118,7 +119,7 @@ func (f *Fake) exchange(body gen.TokenRequest) (gen.ExchangeTokenResponseObject,
 	}
 	token := newAccessToken()
 	f.tokens[token] = tokenInfo{expires: now.Add(tokenLifetime), scopes: granted}
-	return gen.ExchangeToken200JSONResponse{
+	return genserver.ExchangeToken200JSONResponse{
 		AccessToken: token,
 		TokenType:   "Bearer",
 		ExpiresIn:   int(tokenLifetime / time.Second),
@@ -128,9 +129,9 @@ func (f *Fake) exchange(body gen.TokenRequest) (gen.ExchangeTokenResponseObject,
 }
 
 // tokenError is a failed exchange in the API's error envelope.
-func tokenError(code gen.ErrorCode, msg string) gen.ExchangeToken401JSONResponse {
+func tokenError(code gen.ErrorCode, msg string) genserver.ExchangeToken401JSONResponse {
 	raw, _ := jsonMarshal(gen.ErrorBody{Code: code, Message: msg})
-	return gen.ExchangeToken401JSONResponse{Error: raw}
+	return genserver.ExchangeToken401JSONResponse{Error: raw}
 }
 
 // newAccessToken returns an opaque random access token.

@@ -61,8 +61,8 @@ func BenchmarkCreate(b *testing.B) {
 					Email:        ptr(fmt.Sprintf("bench%d@example.com", i)),
 					PhoneNumber:  ptr(fmt.Sprintf("+1555%07d", i)),
 					FirstName:    ptr("Bench"),
-					Tags:         &gen.Tags{"vip"},
-					CustomFields: &gen.CustomFields{"loyalty_tier": "gold"},
+					Tags:         gen.Tags{"vip"},
+					CustomFields: gen.CustomFields{"loyalty_tier": "gold"},
 					EmailConsent: ptr(gen.ConsentSubscribed),
 				})
 				if err != nil || resp.JSON201 == nil {

@@ -30,7 +30,7 @@ func TestCreateDefaultsAndTimestamps(t *testing.T) {
 		t.Errorf("unset fields must be null: %+v", c)
 	}
 	p := e.create(t, gen.CreateContactRequest{PhoneNumber: ptr("+447700900123"), SmsConsent: ptr(gen.ConsentSubscribed),
-		CustomFields: &gen.CustomFields{"tier": "gold", "gone": nil}})
+		CustomFields: gen.CustomFields{"tier": "gold", "gone": nil}})
 	if p.Email != nil || p.ContactPhonePermission != gen.ConsentSubscribed || p.EmailPermission != gen.ConsentNonSubscribed {
 		t.Errorf("phone-only contact = %+v", p)
 	}
@@ -94,7 +94,7 @@ func TestCreateErrors(t *testing.T) {
 
 func TestCreateRestoresDeletedContact(t *testing.T) {
 	e := newEnv(t)
-	e.create(t, gen.CreateContactRequest{Email: ptr("jane@example.com"), FirstName: ptr("Jane"), Tags: &gen.Tags{"vip"}})
+	e.create(t, gen.CreateContactRequest{Email: ptr("jane@example.com"), FirstName: ptr("Jane"), Tags: gen.Tags{"vip"}})
 	e.clock.Advance(time.Hour)
 	later := e.create(t, gen.CreateContactRequest{Email: ptr("later@example.com")})
 	del, err := e.client.DeleteContactWithResponse(context.Background(), gen.DeleteContactRequest{Email: ptr("jane@example.com")})
@@ -205,7 +205,7 @@ func TestListFiltersAndPagination(t *testing.T) {
 func TestUpdate(t *testing.T) {
 	e := newEnv(t)
 	e.create(t, gen.CreateContactRequest{Email: ptr("jane@example.com"), PhoneNumber: ptr("+15551234567"), FirstName: ptr("Jane"),
-		LastName: ptr("Doe"), Tags: &gen.Tags{"vip", "beta"}, CustomFields: &gen.CustomFields{"tier": "gold", "ltv": 12.5}})
+		LastName: ptr("Doe"), Tags: gen.Tags{"vip", "beta"}, CustomFields: gen.CustomFields{"tier": "gold", "ltv": 12.5}})
 	e.clock.Advance(time.Minute)
 	resp, err := e.client.UpdateContactWithResponse(context.Background(), gen.UpdateContactRequest{PhoneNumber: ptr("+15551234567"),
 		FirstName: ptr("Janet"), Tags: &gen.Tags{"newsletter"}, CustomFields: &gen.CustomFields{"source": "popup"}})

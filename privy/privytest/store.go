@@ -188,8 +188,8 @@ func (s *store) create(req gen.CreateContactRequest, now time.Time) (gen.Contact
 		EmailPermission:        emailConsent,
 		PhoneNumber:            clonePtr(req.PhoneNumber),
 		ContactPhonePermission: smsConsent,
-		Tags:                   cloneTags(req.Tags),
-		CustomFields:           cloneFields(req.CustomFields),
+		Tags:                   cloneTags(&req.Tags),
+		CustomFields:           cloneFields(&req.CustomFields),
 		CreatedAt:              r.c.CreatedAt,
 		UpdatedAt:              now,
 	}

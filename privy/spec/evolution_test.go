@@ -49,6 +49,8 @@ example: ct_8a3f1c2e`)
 	consent := evoLookup(t, schemas, "Consent")
 	evoReplaceScalar(t, evoLookup(t, consent, "enum"), "non_subscribed", "never_subscribed")
 	evoLookup(t, consent, "x-privy-error").Value = "must be one of: subscribed, unsubscribed, never_subscribed"
+	// The create request's default follows the vocabulary.
+	evoLookup(t, schemas, "CreateContactRequest", "properties", "email_consent", "default").Value = "never_subscribed"
 
 	// Response examples follow the schema, so the revised document stays self-consistent.
 	var renamed int

@@ -19,7 +19,7 @@ func ExampleValidateFixture() {
 	}
 	// Output:
 	// negative: true ok: true
-	// not base email or phone_number is required
+	// anyOf base email or phone_number is required
 }
 
 func ExampleValidator_CheckRequest() {

@@ -43,7 +43,8 @@ const (
 	msgUnknown        = "is not a known field"
 	msgRequired       = "is required"
 	msgNotJSON        = "not valid JSON"
-	msgErrorCodeEnum  = "value is not one of the allowed values"
+	msgNoAnyOfMatches = `doesn't match any schema from "anyOf"`
+	msgUnknownParam   = "is not a known parameter"
 	msgNotAnArray     = "value must be an array"
 	msgNotAnObject    = "value must be an object"
 	msgNotAString     = "value must be a string"
@@ -62,6 +63,8 @@ var negativeFixtures = map[string]fixtureWant{
 	"listContacts/request/invalid/email_permission_not_in_enum.json":              {in: "query", pointer: "/email_permission", rule: "enum", field: "email_permission", message: msgConsent},
 	"listContacts/request/invalid/phone_number_not_e164.json":                     {in: "query", pointer: "/phone_number", rule: "pattern", field: "phone_number", message: msgE164},
 	"listContacts/request/invalid/email_not_an_address.json":                      {in: "query", pointer: "/email", rule: "pattern", field: "email", message: msgEmail},
+	"listContacts/request/invalid/email_without_dot_in_domain.json":               {in: "query", pointer: "/email", rule: "pattern", field: "email", message: msgEmail},
+	"listContacts/request/invalid/undeclared_parameter.json":                      {in: "query", pointer: "/email_consent", rule: "additionalProperties", field: "email_consent", message: msgUnknownParam},
 	"listContacts/request/invalid/not_json.json":                                  {pointer: "", rule: "json", field: "base", message: msgNotJSON},
 	"listContacts/request/invalid/query_not_an_object.json":                       {in: "query", pointer: "", rule: "type", message: "must be a JSON object"},
 	"listContacts/request/invalid/parameter_is_an_object.json":                    {in: "query", pointer: "", rule: "type", message: `parameter "page" must be a scalar`},
@@ -73,16 +76,17 @@ var negativeFixtures = map[string]fixtureWant{
 	"listContacts/response/200/invalid/contact_created_at_not_date_time.json":     {pointer: "/data/0/created_at", rule: "format", message: "date-time"},
 	"listContacts/response/200/invalid/not_json.json":                             {in: "body", pointer: "", rule: "json", message: msgNotJSON},
 	// One per error code: unauthorized, insufficient_scope, validation_failed, rate_limited.
-	"listContacts/response/401/invalid/unauthorized_code_not_in_enum.json":          {pointer: "/error/code", rule: "enum", message: msgErrorCodeEnum},
+	"listContacts/response/401/invalid/unauthorized_code_not_a_string.json":         {pointer: "/error/code", rule: "anyOf", message: msgNoAnyOfMatches},
 	"listContacts/response/403/invalid/insufficient_scope_missing_message.json":     {pointer: "/error/message", rule: "required", message: msgRequired},
 	"listContacts/response/422/invalid/validation_failed_details_not_an_array.json": {pointer: "/error/details", rule: "type", message: msgNotAnArray},
 	"listContacts/response/429/invalid/rate_limited_details_is_a_string.json":       {pointer: "/error/details", rule: "type", message: msgNotAnArray},
 
 	// createContact.
-	"createContact/request/invalid/missing_identifier.json":                {in: "body", pointer: "", rule: "not", field: "base", message: msgIdentifier},
-	"createContact/request/invalid/empty_object.json":                      {in: "body", pointer: "", rule: "not", field: "base", message: msgIdentifier},
+	"createContact/request/invalid/missing_identifier.json":                {in: "body", pointer: "", rule: "anyOf", field: "base", message: msgIdentifier},
+	"createContact/request/invalid/empty_object.json":                      {in: "body", pointer: "", rule: "anyOf", field: "base", message: msgIdentifier},
 	"createContact/request/invalid/phone_number_not_e164.json":             {in: "body", pointer: "/phone_number", rule: "pattern", field: "phone_number", message: msgE164},
 	"createContact/request/invalid/email_not_an_address.json":              {in: "body", pointer: "/email", rule: "pattern", field: "email", message: msgEmail},
+	"createContact/request/invalid/email_without_dot_in_domain.json":       {in: "body", pointer: "/email", rule: "pattern", field: "email", message: msgEmail},
 	"createContact/request/invalid/email_consent_not_in_enum.json":         {in: "body", pointer: "/email_consent", rule: "enum", field: "email_consent", message: msgConsent},
 	"createContact/request/invalid/sms_consent_not_in_enum.json":           {in: "body", pointer: "/sms_consent", rule: "enum", field: "sms_consent", message: msgConsent},
 	"createContact/request/invalid/custom_fields_nested_object.json":       {in: "body", pointer: "/custom_fields/address", rule: "anyOf", field: "custom_fields", message: msgFlat},
@@ -96,16 +100,16 @@ var negativeFixtures = map[string]fixtureWant{
 	"createContact/response/201/invalid/contact_not_wrapped_in_data.json":  {pointer: "/data", rule: "required", message: msgRequired},
 	"createContact/response/201/invalid/contact_phone_not_e164.json":       {pointer: "/data/phone_number", rule: "pattern"},
 	"createContact/response/201/invalid/contact_email_malformed.json":      {pointer: "/data/email", rule: "pattern"},
+	"createContact/response/201/invalid/contact_email_localhost.json":      {pointer: "/data/email", rule: "pattern", message: msgEmail},
 	// One per error code: conflict, validation_failed.
 	"createContact/response/409/invalid/conflict_not_in_envelope.json":                 {pointer: "/error", rule: "required", message: msgRequired},
 	"createContact/response/422/invalid/validation_failed_detail_missing_field.json":   {pointer: "/error/details/0/field", rule: "required", message: msgRequired},
 	"createContact/response/422/invalid/validation_failed_detail_missing_message.json": {pointer: "/error/details/0/message", rule: "required", message: msgRequired},
-	"createContact/response/422/invalid/validation_failed_code_not_in_enum.json":       {pointer: "/error/code", rule: "enum", message: msgErrorCodeEnum},
 
 	// updateContact.
-	"updateContact/request/invalid/both_identifiers.json":                       {in: "body", pointer: "", rule: "not", field: "base", message: msgExactlyOne},
-	"updateContact/request/invalid/no_identifier.json":                          {in: "body", pointer: "", rule: "not", field: "base", message: msgExactlyOne},
-	"updateContact/request/invalid/no_mutable_field.json":                       {in: "body", pointer: "", rule: "minProperties", field: "base", message: "at least one of first_name, last_name, tags or custom_fields is required"},
+	"updateContact/request/invalid/both_identifiers.json":                       {in: "body", pointer: "", rule: "oneOf", field: "base", message: msgExactlyOne},
+	"updateContact/request/invalid/no_identifier.json":                          {in: "body", pointer: "", rule: "oneOf", field: "base", message: msgExactlyOne},
+	"updateContact/request/invalid/no_mutable_field.json":                       {in: "body", pointer: "", rule: "anyOf", field: "base", message: "at least one of first_name, last_name, tags or custom_fields is required"},
 	"updateContact/request/invalid/phone_number_not_e164.json":                  {in: "body", pointer: "/phone_number", rule: "pattern", field: "phone_number", message: msgE164},
 	"updateContact/request/invalid/custom_fields_nested_object.json":            {in: "body", pointer: "/custom_fields/address", rule: "anyOf", field: "custom_fields", message: msgFlat},
 	"updateContact/request/invalid/email_consent_not_updatable.json":            {in: "body", pointer: "/email_consent", rule: "additionalProperties", field: "email_consent", message: msgUnknown},
@@ -115,8 +119,8 @@ var negativeFixtures = map[string]fixtureWant{
 	"updateContact/response/404/invalid/not_found_error_is_a_string.json": {pointer: "/error", rule: "type", message: msgNotAnObject},
 
 	// unsubscribeContact.
-	"unsubscribeContact/request/invalid/both_identifiers.json":                          {in: "body", pointer: "", rule: "not", field: "base", message: msgExactlyOne},
-	"unsubscribeContact/request/invalid/no_identifier.json":                             {in: "body", pointer: "", rule: "not", field: "base", message: msgExactlyOne},
+	"unsubscribeContact/request/invalid/both_identifiers.json":                          {in: "body", pointer: "", rule: "oneOf", field: "base", message: msgExactlyOne},
+	"unsubscribeContact/request/invalid/no_identifier.json":                             {in: "body", pointer: "", rule: "oneOf", field: "base", message: msgExactlyOne},
 	"unsubscribeContact/request/invalid/reason_501_chars.json":                          {in: "body", pointer: "/reason", rule: "maxLength", field: "reason", message: msgReason},
 	"unsubscribeContact/request/invalid/phone_number_not_e164.json":                     {in: "body", pointer: "/phone_number", rule: "pattern", field: "phone_number", message: msgE164},
 	"unsubscribeContact/request/invalid/unknown_field.json":                             {in: "body", pointer: "/resubscribe", rule: "additionalProperties", field: "resubscribe", message: msgUnknown},
@@ -124,10 +128,11 @@ var negativeFixtures = map[string]fixtureWant{
 	"unsubscribeContact/response/404/invalid/not_found_missing_code.json":               {pointer: "/error/code", rule: "required", message: msgRequired},
 
 	// deleteContact.
-	"deleteContact/request/invalid/both_identifiers.json":                      {in: "body", pointer: "", rule: "maxProperties", field: "base", message: msgExactlyOne},
-	"deleteContact/request/invalid/no_identifier.json":                         {in: "body", pointer: "", rule: "minProperties", field: "base", message: msgExactlyOne},
+	"deleteContact/request/invalid/both_identifiers.json":                      {in: "body", pointer: "", rule: "oneOf", field: "base", message: msgExactlyOne},
+	"deleteContact/request/invalid/no_identifier.json":                         {in: "body", pointer: "", rule: "oneOf", field: "base", message: msgExactlyOne},
 	"deleteContact/request/invalid/unknown_field.json":                         {in: "body", pointer: "/id", rule: "additionalProperties", field: "id", message: msgUnknown},
 	"deleteContact/request/invalid/email_not_an_address.json":                  {in: "body", pointer: "/email", rule: "pattern", field: "email", message: msgEmail},
+	"deleteContact/request/invalid/email_empty_domain_label.json":              {in: "body", pointer: "/email", rule: "pattern", field: "email", message: msgEmail},
 	"deleteContact/response/200/invalid/contact_missing_email_permission.json": {pointer: "/data/email_permission", rule: "required", message: msgRequired},
 	"deleteContact/response/404/invalid/not_found_message_not_a_string.json":   {pointer: "/error/message", rule: "type", message: msgNotAString},
 
@@ -141,16 +146,17 @@ var negativeFixtures = map[string]fixtureWant{
 	"exchangeToken/response/401/invalid/error_missing.json":                {pointer: "/error", rule: "required", message: msgRequired},
 	// One per error code: invalid_client, invalid_scope. The message says why each branch
 	// of TokenError's oneOf (ErrorBody object or OAuth string) failed.
-	"exchangeToken/response/401/invalid/invalid_client_missing_message.json": {pointer: "/error", rule: "oneOf", message: msgNoOneOfMatches + " (/error/message is required; or /error value must be a string)"},
-	"exchangeToken/response/401/invalid/invalid_scope_code_not_in_enum.json": {pointer: "/error", rule: "oneOf", message: "/error/code " + msgErrorCodeEnum},
+	"exchangeToken/response/401/invalid/invalid_client_missing_message.json":  {pointer: "/error", rule: "oneOf", message: msgNoOneOfMatches + " (/error/message is required; or /error value must be a string)"},
+	"exchangeToken/response/401/invalid/invalid_scope_code_not_a_string.json": {pointer: "/error", rule: "oneOf", message: "/error/code " + msgNoAnyOfMatches},
+	"exchangeToken/response/400/invalid/error_missing.json":                   {pointer: "/error", rule: "required", message: msgRequired},
 }
 
 // errorCodeNegatives names, for each documented error code, the negative fixture whose
 // response of that code breaks the contract.
 var errorCodeNegatives = map[string]string{
 	"invalid_client":     "exchangeToken/response/401/invalid/invalid_client_missing_message.json",
-	"invalid_scope":      "exchangeToken/response/401/invalid/invalid_scope_code_not_in_enum.json",
-	"unauthorized":       "listContacts/response/401/invalid/unauthorized_code_not_in_enum.json",
+	"invalid_scope":      "exchangeToken/response/401/invalid/invalid_scope_code_not_a_string.json",
+	"unauthorized":       "listContacts/response/401/invalid/unauthorized_code_not_a_string.json",
 	"insufficient_scope": "listContacts/response/403/invalid/insufficient_scope_missing_message.json",
 	"not_found":          "updateContact/response/404/invalid/not_found_error_is_a_string.json",
 	"conflict":           "createContact/response/409/invalid/conflict_not_in_envelope.json",

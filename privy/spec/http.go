@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -91,7 +92,8 @@ func checkRoute(ctx context.Context, route *routers.Route, params map[string]str
 	}
 	in := &openapi3filter.RequestValidationInput{Request: clone, PathParams: params, Route: route, Options: requestOptions}
 	err := openapi3filter.ValidateRequest(ctx, in)
-	vs := violations(err, Violation{Operation: route.Operation.OperationID, In: "body"})
+	vs := undeclaredQuery(route, r.URL.Query())
+	vs = append(vs, violations(err, Violation{Operation: route.Operation.OperationID, In: "body"})...)
 	// An empty body where one is required is reported by kin-openapi with no pointer.
 	for i := range vs {
 		if vs[i].Rule == "parse" && len(body) > 0 && !json.Valid(body) && isJSON(r.Header.Get("Content-Type")) {
@@ -99,6 +101,48 @@ func checkRoute(ctx context.Context, route *routers.Route, params map[string]str
 		}
 	}
 	return vs
+}
+
+// closedQueryExt is the spec extension that closes an operation's query: a parameter the
+// operation does not declare is refused. It is set on the document (the default for every
+// operation) and may be overridden on an operation.
+const closedQueryExt = "x-privy-closed-query"
+
+// undeclaredQuery reports each query parameter the route's operation does not declare, when
+// the spec closes its query (see closedQueryExt), sorted by name.
+func undeclaredQuery(route *routers.Route, query url.Values) []Violation {
+	if len(query) == 0 || !closedQuery(route) {
+		return nil
+	}
+	declared := map[string]bool{}
+	for _, params := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range params {
+			if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+				declared[p.Value.Name] = true
+			}
+		}
+	}
+	var out []Violation
+	for _, name := range slices.Sorted(maps.Keys(query)) {
+		if !declared[name] {
+			out = append(out, Violation{Operation: route.Operation.OperationID, In: "query", Pointer: "/" + name,
+				Rule: "additionalProperties", Field: name, Message: "is not a known parameter"})
+		}
+	}
+	return out
+}
+
+// closedQuery reads closedQueryExt from the operation, else from the document.
+func closedQuery(route *routers.Route) bool {
+	if b, ok := route.Operation.Extensions[closedQueryExt].(bool); ok {
+		return b
+	}
+	if route.Spec != nil {
+		if b, ok := route.Spec.Extensions[closedQueryExt].(bool); ok {
+			return b
+		}
+	}
+	return false
 }
 
 // CheckResponse validates a response to the request r. Unlike kin-openapi's response

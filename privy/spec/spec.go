@@ -89,7 +89,7 @@ func (e *Error) Error() string {
 }
 
 var loadDoc = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := gen.GetSwagger()
+	doc, err := gen.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("spec: loading the embedded OpenAPI document: %w", err)
 	}
@@ -150,6 +150,13 @@ func violations(err error, base Violation) []Violation {
 			}
 			walk(e.Err, v)
 		case *openapi3.SchemaError:
+			if e.SchemaField == "allOf" && e.Origin != nil {
+				// A wrapper schema (allOf: the fields, then rules such as "exactly one
+				// identifier"): report what each failing member says, not the wrapper.
+				// kin-openapi gives the members' errors full paths already.
+				walk(e.Origin, v)
+				return
+			}
 			out = append(out, fromSchemaError(e, v))
 		case *openapi3filter.ParseError:
 			v.Rule, v.Message = "parse", e.Error()
@@ -189,11 +196,7 @@ func violations(err error, base Violation) []Violation {
 func fromSchemaError(e *openapi3.SchemaError, v Violation) Violation {
 	path := e.JSONPointer()
 	if len(path) > 0 {
-		esc := make([]string, len(path))
-		for i, p := range path {
-			esc[i] = strings.NewReplacer("~", "~0", "/", "~1").Replace(p)
-		}
-		v.Pointer += "/" + strings.Join(esc, "/")
+		v.Pointer += "/" + escapePointer(path)
 	}
 	v.Rule = e.SchemaField
 	v.Message = e.Reason
@@ -252,6 +255,15 @@ func fromSchemaError(e *openapi3.SchemaError, v Violation) Violation {
 		}
 	}
 	return v
+}
+
+// escapePointer joins path into JSON pointer tokens (without the leading slash).
+func escapePointer(path []string) string {
+	esc := make([]string, len(path))
+	for i, p := range path {
+		esc[i] = strings.NewReplacer("~", "~0", "/", "~1").Replace(p)
+	}
+	return strings.Join(esc, "/")
 }
 
 // quoted returns the first double-quoted word of s.

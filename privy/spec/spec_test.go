@@ -35,9 +35,9 @@ func TestSpecLoadsAndValidates(t *testing.T) {
 	if err := disk.Validate(ctx, openapi3.EnableExamplesValidation()); err != nil {
 		t.Errorf("%s does not validate: %v", specOnDisk, err)
 	}
-	embedded, err := gen.GetSwagger() // a private copy: Validate may touch the document
+	embedded, err := gen.GetSpec() // a private copy: Validate may touch the document
 	if err != nil {
-		t.Fatalf("gen.GetSwagger: %v", err)
+		t.Fatalf("gen.GetSpec: %v", err)
 	}
 	if err := embedded.Validate(ctx, openapi3.EnableExamplesValidation()); err != nil {
 		t.Errorf("the spec embedded in gen/ does not validate: %v", err)
@@ -145,7 +145,7 @@ func TestExampleCheckCanFail(t *testing.T) {
 		}, `createContact request application/json example "phoneOnly"`},
 		{"response example", func(doc *openapi3.T) {
 			media := doc.Components.Responses["RateLimited"].Value.Content.Get("application/json")
-			media.Examples["rateLimited"].Value.Value = map[string]any{"error": map[string]any{"code": "slow_down", "message": "x"}}
+			media.Examples["rateLimited"].Value.Value = map[string]any{"error": map[string]any{"code": 429, "message": "x"}}
 		}, `response 429 application/json example "rateLimited"`},
 		{"parameter example", func(doc *openapi3.T) {
 			doc.Components.Parameters["PerPage"].Value.Example = 500
@@ -333,4 +333,71 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestOneEmailRule: every email in the spec follows the Email schema's pattern, and no schema
+// adds a format that tools would read their own way.
+func TestOneEmailRule(t *testing.T) {
+	doc, err := spec.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := doc.Components.Schemas["Email"].Value
+	if rule.Pattern == "" || rule.Format != "" {
+		t.Fatalf("Email: pattern %q, format %q; want a pattern and no format", rule.Pattern, rule.Format)
+	}
+	contact := doc.Components.Schemas["Contact"].Value.Properties["email"].Value
+	if contact.Pattern != rule.Pattern || contact.Format != "" {
+		t.Errorf("Contact.email: pattern %q, format %q; want the Email pattern %q and no format", contact.Pattern, contact.Format, rule.Pattern)
+	}
+	for _, c := range []struct {
+		email string
+		ok    bool
+	}{
+		{"jane@example.com", true}, {"first.last+news@mail.example.co.uk", true},
+		{"user@localhost", false}, {"user@example..com", false}, {"user@.com", false},
+		{"jane.example.com", false}, {"ja ne@example.com", false}, {"a@b@example.com", false},
+	} {
+		for name, s := range map[string]*openapi3.Schema{"Email": rule, "Contact.email": contact} {
+			if err := s.VisitJSON(c.email); (err == nil) != c.ok {
+				t.Errorf("%s accepts %q: %v, want %v (%v)", name, c.email, err == nil, c.ok, err)
+			}
+		}
+	}
+}
+
+// TestRequestsAreClosed: the spec writes down that stale input fails loudly. Every JSON
+// request body is closed (additionalProperties: false, directly or in the first member of a
+// wrapper's allOf) and the document closes query strings (x-privy-closed-query).
+func TestRequestsAreClosed(t *testing.T) {
+	doc, err := spec.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if closed, _ := doc.Extensions["x-privy-closed-query"].(bool); !closed {
+		t.Error("the document does not set x-privy-closed-query: true")
+	}
+	checked := 0
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for _, op := range doc.Paths.Value(path).Operations() {
+			if op.RequestBody == nil || op.RequestBody.Value == nil {
+				continue
+			}
+			media := op.RequestBody.Value.Content.Get("application/json")
+			if media == nil {
+				continue // the form-encoded token request stays open (RFC 6749 3.2)
+			}
+			s := media.Schema.Value
+			if len(s.AllOf) > 0 {
+				s = s.AllOf[0].Value
+			}
+			checked++
+			if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
+				t.Errorf("%s: the request body schema is open; set additionalProperties: false", op.OperationID)
+			}
+		}
+	}
+	if checked < 4 {
+		t.Errorf("checked %d JSON request bodies, want at least 4", checked)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
 	"github.com/privy-go/privy-go/privy/privytest"
 )
 
@@ -121,7 +122,7 @@ var commandCases = []cmdCase{
 		args: static("contacts", "list", "--output", "table", "--per-page", "2"),
 		check: func(t *testing.T, _ string, srv *privytest.Server, r result) {
 			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-			if len(lines) != 4 || !strings.HasPrefix(lines[0], "EMAIL ") || lines[3] != "page 1 of 75 (150 contacts, 2 per page)" {
+			if len(lines) != 4 || !strings.HasPrefix(lines[0], columnLabel(specmodel.MustLoad().Contact[0].Name)+" ") || lines[3] != "page 1 of 75 (150 contacts, 2 per page)" {
 				t.Errorf("table:\n%s", r.stdout)
 			}
 		},
@@ -241,7 +242,7 @@ var commandCases = []cmdCase{
 			}
 			defer f.Close()
 			recs, err := csv.NewReader(f).ReadAll()
-			if err != nil || len(recs) != 151 || recs[0][0] != "email" {
+			if err != nil || len(recs) != 151 || recs[0][0] != specmodel.MustLoad().Create[0].Name {
 				t.Errorf("%d records (%v)", len(recs), err)
 			}
 			if r.stdout != "" || !strings.Contains(r.stderr, "exported 150 contacts") {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
 )
 
 func TestMapHeader(t *testing.T) {
@@ -104,18 +105,25 @@ func TestParseScalar(t *testing.T) {
 	}
 }
 
-func TestParseFieldFlags(t *testing.T) {
-	got, err := parseFieldFlags([]string{"tier=gold", "score=4", "vip=true", "note=a=b"})
-	if err != nil {
-		t.Fatal(err)
+// TestObjectFlag checks the key=value flag of the custom fields.
+func TestObjectFlag(t *testing.T) {
+	field, ok := specmodel.Find(specmodel.MustLoad().Create, customField())
+	if !ok {
+		t.Fatal("the create request has no object of scalars")
 	}
-	want := gen.CustomFields{"tier": "gold", "score": int64(4), "vip": true, "note": "a=b"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %#v, want %#v", got, want)
+	f := &fieldFlag{field: field}
+	for _, v := range []string{"tier=gold", "score=4", "vip=true", "note=a=b"} {
+		if err := f.Set(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]any{"tier": "gold", "score": int64(4), "vip": true, "note": "a=b"}
+	if !reflect.DeepEqual(f.value, want) {
+		t.Errorf("got %#v, want %#v", f.value, want)
 	}
 	for _, bad := range []string{"novalue", "=x"} {
-		if _, err := parseFieldFlags([]string{bad}); !isUsage(err) {
-			t.Errorf("parseFieldFlags(%q) err = %v, want a usage error", bad, err)
+		if err := (&fieldFlag{field: field}).Set(bad); err == nil {
+			t.Errorf("Set(%q) = nil, want an error", bad)
 		}
 	}
 }

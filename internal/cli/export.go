@@ -63,7 +63,11 @@ can shift the pages, so one may be missed or appear twice.`,
 				}()
 				w = tmp
 			}
-			n, err := a.export(c, filters.params(), format, w)
+			params, err := filters.params()
+			if err != nil {
+				return err
+			}
+			n, err := a.export(c, params, format, w)
 			if err != nil {
 				return err
 			}
@@ -82,7 +86,7 @@ can shift the pages, so one may be missed or appear twice.`,
 			return nil
 		},
 	}
-	filters.register(cmd.Flags())
+	filters.register(cmd.Flags(), false)
 	cmd.Flags().StringVar(&format, "format", formatNDJSON, "ndjson, csv or json")
 	cmd.Flags().StringVar(&out, "out", "", "write to this file (default: stdout)")
 	return cmd

@@ -310,6 +310,51 @@ func exportFields() []specmodel.Field {
 	return out
 }
 
+// columnsHelp describes the CSV columns for help texts, wrapped at width and indented by
+// indent: the fields (a list ;-separated; on export, the contact property each comes from),
+// then custom.<key> and the object of custom fields.
+func columnsHelp(export bool, indent, width int) string {
+	var parts []string
+	fields := importFields()
+	if export {
+		fields = exportFields()
+	}
+	for _, f := range fields {
+		p := f.Name
+		if f.Type == openapi3.TypeArray {
+			p += " (;-separated)"
+		}
+		if export && f.Contact != f.Name {
+			p += " (from " + f.Contact + ")"
+		}
+		if f.Name != customField() {
+			parts = append(parts, p)
+		}
+	}
+	if c := customField(); c != "" {
+		if export {
+			parts = append(parts, fmt.Sprintf("%s<key> for each custom field key seen in the first %d contacts", colCustomPrefix, csvHeaderSample),
+				"and "+c+": a JSON object of any other custom fields")
+		} else {
+			parts = append(parts, colCustomPrefix+"<key> for a custom field (numbers and true/false are sent as such; a JSON string literal such as \"007\" forces a string)",
+				"and "+c+" (a JSON object, as \"privy contacts export --format csv\" writes it)")
+		}
+	}
+	var b strings.Builder
+	line := strings.Repeat(" ", indent)
+	for _, w := range strings.Fields(strings.Join(parts, ", ") + ".") {
+		if len(line)+1+len(w) > width && strings.TrimSpace(line) != "" {
+			b.WriteString(line + "\n")
+			line = strings.Repeat(" ", indent)
+		}
+		if strings.TrimSpace(line) != "" {
+			line += " "
+		}
+		line += w
+	}
+	return b.String() + line
+}
+
 // contactCSVRecord renders a contact in the column order of csvHeader (see exportCSV).
 func contactCSVRecord(c gen.Contact, customKeys []string) []string {
 	var rec []string

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -185,5 +186,20 @@ func TestUsageErrorIs(t *testing.T) {
 	var u *usageError
 	if !errors.As(err, &u) || u.Error() != "x 1" {
 		t.Errorf("usageErrorf = %v", err)
+	}
+}
+
+// TestFlagAliasesTargetSpecFields fails when a curated alias names a flag no spec field has
+// any more (a renamed property), naming the flags the spec gives now.
+func TestFlagAliasesTargetSpecFields(t *testing.T) {
+	m := specmodel.MustLoad()
+	var flags []string
+	for _, f := range slices.Concat(m.Create, m.Update, m.Filters) {
+		flags = append(flags, flagName(f.Name))
+	}
+	for alias, to := range flagAliases {
+		if !slices.Contains(flags, to) {
+			t.Errorf("alias --%s targets --%s, which no spec field gives (flags: %v)", alias, to, flags)
+		}
 	}
 }

@@ -350,9 +350,9 @@ var commandCases = []cmdCase{
 		check: func(t *testing.T, _ string, srv *privytest.Server, r result) {
 			want := strings.Join([]string{
 				"line 3: base: email or phone_number is required",
-				"line 4: email: must be a valid email address",
-				"line 6: email_consent: must be one of: subscribed, unsubscribed, non_subscribed",
-				"line 6: phone_number: must be a valid phone number in E.164 format",
+				"line 4: " + specDetail(t, "email"),
+				"line 6: " + specDetail(t, "email_consent"),
+				"line 6: " + specDetail(t, "phone_number"),
 				"line 7: base: has 1 fields, the header has 5",
 				"line 8: custom_fields: must be a JSON object",
 				`line 9: base: bare " in non-quoted-field`,

@@ -39,6 +39,9 @@ func contactValue(c *gen.Contact, name string) (any, bool) {
 		}
 		v = v.Elem()
 	}
+	if m, ok := v.Interface().(map[string]any); ok {
+		return m, true
+	}
 	if v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String {
 		m := make(map[string]any, v.Len())
 		for it := v.MapRange(); it.Next(); {
@@ -47,6 +50,34 @@ func contactValue(c *gen.Contact, name string) (any, bool) {
 		return m, true
 	}
 	return v.Interface(), true
+}
+
+// contactText is cellText(contactValue(c, name)), reading strings and lists of strings
+// without boxing them (an export calls it for every cell).
+func contactText(c *gen.Contact, name string) string {
+	i, ok := contactIndex()[name]
+	if !ok {
+		return ""
+	}
+	v := reflect.ValueOf(c).Elem().Field(i)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	switch {
+	case v.Kind() == reflect.String:
+		return v.String()
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		parts := make([]string, v.Len())
+		for j := range parts {
+			parts[j] = v.Index(j).String()
+		}
+		return strings.Join(parts, ";")
+	}
+	val, _ := contactValue(c, name)
+	return cellText(val)
 }
 
 // cellText renders a contact property value as text: strings (and string enums) as they are,

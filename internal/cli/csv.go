@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -19,7 +20,7 @@ const colCustomPrefix = "custom."
 
 // importFields are the CSV columns of an import: the create request's properties, the object
 // of custom fields last (export writes its custom.<key> columns before it).
-func importFields() []specmodel.Field {
+var importFields = sync.OnceValue(func() []specmodel.Field {
 	m := specmodel.MustLoad()
 	out := make([]specmodel.Field, 0, len(m.Create))
 	var custom []specmodel.Field
@@ -31,19 +32,19 @@ func importFields() []specmodel.Field {
 		out = append(out, f)
 	}
 	return append(out, custom...)
-}
+})
 
 // customField names the create request's object of scalar values, the custom fields ("" when
 // the spec has none): its keys are the custom.<key> columns, and its own column holds a JSON
 // object of them.
-func customField() string {
+var customField = sync.OnceValue(func() string {
 	for _, f := range specmodel.MustLoad().Create {
 		if f.Type == openapi3.TypeObject && f.Scalars {
 			return f.Name
 		}
 	}
 	return ""
-}
+})
 
 // knownColumns lists the import columns for messages: the fields, and custom.<key>.
 func knownColumns() string {
@@ -300,7 +301,7 @@ func fieldValues(req any) map[string]any {
 // exportFields are the columns an export writes for each contact: the create request's
 // fields that set a contact property, under their request names so the file re-imports; the
 // custom fields come after them (see csvHeader).
-func exportFields() []specmodel.Field {
+var exportFields = sync.OnceValue(func() []specmodel.Field {
 	var out []specmodel.Field
 	for _, f := range importFields() {
 		if f.Contact != "" && f.Name != customField() {
@@ -308,7 +309,7 @@ func exportFields() []specmodel.Field {
 		}
 	}
 	return out
-}
+})
 
 // columnsHelp describes the CSV columns for help texts, wrapped at width and indented by
 // indent: the fields (a list ;-separated; on export, the contact property each comes from),
@@ -359,8 +360,7 @@ func columnsHelp(export bool, indent, width int) string {
 func contactCSVRecord(c gen.Contact, customKeys []string) []string {
 	var rec []string
 	for _, f := range exportFields() {
-		v, _ := contactValue(&c, f.Contact)
-		rec = append(rec, cellText(v))
+		rec = append(rec, contactText(&c, f.Contact))
 	}
 	var custom map[string]any
 	if f, ok := specmodel.Find(importFields(), customField()); ok {

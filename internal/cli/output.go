@@ -73,8 +73,7 @@ func contactCells(c *gen.Contact) []string {
 	cols := contactColumns()
 	out := make([]string, len(cols))
 	for i, name := range cols {
-		v, _ := contactValue(c, name)
-		out[i] = dashIfEmpty(cellText(v))
+		out[i] = dashIfEmpty(contactText(c, name))
 	}
 	return out
 }

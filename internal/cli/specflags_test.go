@@ -59,3 +59,22 @@ func TestFieldFlagTypes(t *testing.T) {
 		t.Errorf("a non-integer --%s: %s; want a usage error", flagName(page.Name), r)
 	}
 }
+
+// TestColumnsHelp checks that the help's column list names every column, and on export the
+// contact property each comes from.
+func TestColumnsHelp(t *testing.T) {
+	imp, exp := columnsHelp(false, 2, 60), columnsHelp(true, 2, 60)
+	for _, f := range specmodel.MustLoad().Create {
+		if !strings.Contains(imp, f.Name) {
+			t.Errorf("the import column help lacks %s:\n%s", f.Name, imp)
+		}
+		if f.Contact != "" && (!strings.Contains(exp, f.Name) || !strings.Contains(exp, f.Contact)) {
+			t.Errorf("the export column help lacks %s (from %s):\n%s", f.Name, f.Contact, exp)
+		}
+	}
+	for _, line := range strings.Split(imp+"\n"+exp, "\n") {
+		if len(line) > 60 && strings.Contains(line[2:], " ") {
+			t.Errorf("line longer than 60: %q", line)
+		}
+	}
+}

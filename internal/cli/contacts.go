@@ -274,10 +274,7 @@ the stored one (all tags, all custom fields). Consents cannot be changed by an u
 }
 
 func (a *app) unsubscribeCommand() *cobra.Command {
-	var (
-		f      contactFlags
-		reason string
-	)
+	var f contactFlags
 	cmd := &cobra.Command{
 		Use:   "unsubscribe",
 		Short: "Unsubscribe a contact named by " + identityHelp() + " from all email marketing",
@@ -289,16 +286,12 @@ func (a *app) unsubscribeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if changed(cmd.Flags(), "reason") {
-				req.Reason = &reason
-			}
 			return a.send("unsubscribed", func(c *privy.Client) (*gen.Contact, *privy.Response, error) {
 				return c.UnsubscribeContact(a.ctx, req)
 			})
 		},
 	}
-	f.register(cmd, nil, true)
-	cmd.Flags().StringVar(&reason, "reason", "", "why (at most 500 characters)")
+	f.register(cmd, specmodel.MustLoad().Unsubscribe, true)
 	return cmd
 }
 

@@ -187,6 +187,9 @@ func fieldUsage(f specmodel.Field, name string) string {
 	if len(f.Enum) > 0 {
 		text += "; one of: " + f.OneOf()
 	}
+	if f.MaxLength != nil {
+		text += fmt.Sprintf(" (at most %d characters)", *f.MaxLength)
+	}
 	switch f.Type {
 	case openapi3.TypeArray:
 		if f.Items != nil && len(f.Items.Enum) > 0 {

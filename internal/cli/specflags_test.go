@@ -12,10 +12,11 @@ import (
 func TestFlagsFollowTheSpec(t *testing.T) {
 	m := specmodel.MustLoad()
 	for cmd, fields := range map[string][]specmodel.Field{
-		"create": m.Create,
-		"update": m.Update,
-		"list":   append(append([]specmodel.Field{}, m.Filters...), m.Paging...),
-		"export": m.Filters,
+		"create":      m.Create,
+		"update":      m.Update,
+		"list":        append(append([]specmodel.Field{}, m.Filters...), m.Paging...),
+		"export":      m.Filters,
+		"unsubscribe": m.Unsubscribe,
 	} {
 		r := runInProcess(t, nil, "contacts", cmd, "--help")
 		if r.code != 0 {

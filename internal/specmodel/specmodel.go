@@ -23,9 +23,10 @@ import (
 // Operation ids the model reads. They are the contract's stable names; a renamed operation
 // fails Load loudly.
 const (
-	OpList   = "listContacts"
-	OpCreate = "createContact"
-	OpUpdate = "updateContact"
+	OpList        = "listContacts"
+	OpCreate      = "createContact"
+	OpUpdate      = "updateContact"
+	OpUnsubscribe = "unsubscribeContact"
 )
 
 // ExtContactFields is the request-schema extension that maps a request property onto the
@@ -67,8 +68,10 @@ type Model struct {
 	Contact []Field // the contact's properties, in the order of its required list
 	Create  []Field // createContact's body properties, contact order first
 	Update  []Field // updateContact's body properties, contact order first
-	Filters []Field // listContacts' query parameters other than paging, in spec order
-	Paging  []Field // listContacts' page and per_page
+	// Unsubscribe is unsubscribeContact's body properties, contact order first.
+	Unsubscribe []Field
+	Filters     []Field // listContacts' query parameters other than paging, in spec order
+	Paging      []Field // listContacts' page and per_page
 	// Identity lists the fields that identify a contact (email, phone_number): those named
 	// by the identifier rules of the create request, in contact order.
 	Identity []string
@@ -115,7 +118,7 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 	for _, op := range []struct {
 		id  string
 		dst *[]Field
-	}{{OpCreate, &m.Create}, {OpUpdate, &m.Update}} {
+	}{{OpCreate, &m.Create}, {OpUpdate, &m.Update}, {OpUnsubscribe, &m.Unsubscribe}} {
 		s, err := requestSchema(doc, op.id)
 		if err != nil {
 			return nil, err

@@ -44,6 +44,11 @@ func TestLoad(t *testing.T) {
 	if !ok || consent.Contact != "email_permission" || len(consent.Enum) == 0 {
 		t.Errorf("email_consent = %+v, %v", consent, ok)
 	}
+	for _, id := range m.Identity {
+		if _, ok := specmodel.Find(m.Unsubscribe, id); !ok {
+			t.Errorf("the unsubscribe request lacks identifier %s: %v", id, names(m.Unsubscribe))
+		}
+	}
 	if len(m.Filters) == 0 || len(m.Paging) != 2 {
 		t.Errorf("Filters = %v, Paging = %v", names(m.Filters), names(m.Paging))
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/privy-go/privy-go/internal/specmodel"
 	"github.com/privy-go/privy-go/privy"
 )
 
@@ -77,6 +78,9 @@ func (a *app) run(args []string) int {
 	a.log = slog.New(slog.DiscardHandler)
 	defer a.cleanup()
 	if err := refuseSecretFlags(args); err != nil {
+		return a.fail(err)
+	}
+	if _, err := specmodel.Load(); err != nil { // the flags, columns and help derive from it
 		return a.fail(err)
 	}
 	root := a.rootCommand()

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
 	"github.com/privy-go/privy-go/privy/privytest"
 )
 
@@ -121,7 +122,7 @@ var commandCases = []cmdCase{
 		args: static("contacts", "list", "--output", "table", "--per-page", "2"),
 		check: func(t *testing.T, _ string, srv *privytest.Server, r result) {
 			lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-			if len(lines) != 4 || !strings.HasPrefix(lines[0], "EMAIL ") || lines[3] != "page 1 of 75 (150 contacts, 2 per page)" {
+			if len(lines) != 4 || !strings.HasPrefix(lines[0], columnLabel(specmodel.MustLoad().Contact[0].Name)+" ") || lines[3] != "page 1 of 75 (150 contacts, 2 per page)" {
 				t.Errorf("table:\n%s", r.stdout)
 			}
 		},
@@ -241,7 +242,7 @@ var commandCases = []cmdCase{
 			}
 			defer f.Close()
 			recs, err := csv.NewReader(f).ReadAll()
-			if err != nil || len(recs) != 151 || recs[0][0] != "email" {
+			if err != nil || len(recs) != 151 || recs[0][0] != specmodel.MustLoad().Create[0].Name {
 				t.Errorf("%d records (%v)", len(recs), err)
 			}
 			if r.stdout != "" || !strings.Contains(r.stderr, "exported 150 contacts") {
@@ -349,9 +350,9 @@ var commandCases = []cmdCase{
 		check: func(t *testing.T, _ string, srv *privytest.Server, r result) {
 			want := strings.Join([]string{
 				"line 3: base: email or phone_number is required",
-				"line 4: email: must be a valid email address",
-				"line 6: email_consent: must be one of: subscribed, unsubscribed, non_subscribed",
-				"line 6: phone_number: must be a valid phone number in E.164 format",
+				"line 4: " + specDetail(t, "email"),
+				"line 6: " + specDetail(t, "email_consent"),
+				"line 6: " + specDetail(t, "phone_number"),
 				"line 7: base: has 1 fields, the header has 5",
 				"line 8: custom_fields: must be a JSON object",
 				`line 9: base: bare " in non-quoted-field`,

@@ -2,11 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
 	"github.com/privy-go/privy-go/privy"
 )
 
@@ -24,65 +27,55 @@ func (a *app) contactsCommand() *cobra.Command {
 	return cmd
 }
 
-// listFilters are the filters list and export share.
+// listFilters are the query parameters of listContacts as flags, shared by list and export:
+// every filter, and the paging parameters when paging is true.
 type listFilters struct {
-	email, phone, emailPermission, smsPermission string
+	flags fieldFlags
 }
 
-func (f *listFilters) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.email, "email", "", "only the contact with this email")
-	fs.StringVar(&f.phone, "phone", "", "only the contact with this phone number (E.164)")
-	fs.StringVar(&f.emailPermission, "email-permission", "", "only contacts with this email consent: subscribed, unsubscribed or non_subscribed")
-	fs.StringVar(&f.smsPermission, "sms-permission", "", "only contacts with this SMS consent")
+func (f *listFilters) register(fs *pflag.FlagSet, paging bool) {
+	m := specmodel.MustLoad()
+	normalizeAliases(fs)
+	f.flags = registerFieldFlags(fs, m.Filters)
+	if paging {
+		f.flags = append(f.flags, registerFieldFlags(fs, m.Paging)...)
+	}
 }
 
-func (f *listFilters) params() *gen.ListContactsParams {
-	p := &gen.ListContactsParams{}
-	if f.email != "" {
-		p.Email = &f.email
-	}
-	if f.phone != "" {
-		p.PhoneNumber = &f.phone
-	}
-	if f.emailPermission != "" {
-		c := gen.Consent(f.emailPermission)
-		p.EmailPermission = &c
-	}
-	if f.smsPermission != "" {
-		c := gen.Consent(f.smsPermission)
-		p.ContactPhonePermission = &c
-	}
-	return p
+func (f *listFilters) params() (*gen.ListContactsParams, error) {
+	p, err := decodeFields[gen.ListContactsParams](f.flags.values())
+	return &p, err
 }
 
 func (a *app) listCommand() *cobra.Command {
 	var (
-		filters       listFilters
-		page, perPage int
-		all           bool
+		filters listFilters
+		all     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List contacts: a table on a terminal, JSON otherwise (or with --output json)",
 		Long: `List contacts, one page at a time, or every page with --all.
 
-On a terminal the contacts are shown as a table; with --output json, or when stdout is not
-a terminal, they are written as a JSON array of contacts (as the API returns them).`,
+Each filter flag is a query parameter of the API (its name with _ as -); the flags follow
+the API's spec. On a terminal the contacts are shown as a table; with --output json, or when
+stdout is not a terminal, they are written as a JSON array of contacts (as the API returns
+them).`,
+		Example: `  privy --fake contacts list
+  privy contacts list --email-permission subscribed --per-page 50
+  privy contacts list --all --output json > contacts.json`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if all && (changed(cmd.Flags(), "page")) {
+			params, err := filters.params()
+			if err != nil {
+				return err
+			}
+			if all && params.Page != nil {
 				return usageErrorf("--all and --page cannot be combined")
 			}
 			c, err := a.newClient()
 			if err != nil {
 				return err
-			}
-			params := filters.params()
-			if changed(cmd.Flags(), "page") {
-				params.Page = &page
-			}
-			if changed(cmd.Flags(), "per-page") {
-				params.PerPage = &perPage
 			}
 			sink, table := a.listSink()
 			if all {
@@ -124,9 +117,7 @@ a terminal, they are written as a JSON array of contacts (as the API returns the
 			return nil
 		},
 	}
-	filters.register(cmd.Flags())
-	cmd.Flags().IntVar(&page, "page", 1, "page number, from 1")
-	cmd.Flags().IntVar(&perPage, "per-page", 25, "contacts per page, 1 to 100")
+	filters.register(cmd.Flags(), true)
 	cmd.Flags().BoolVar(&all, "all", false, "walk every page")
 	return cmd
 }
@@ -155,58 +146,60 @@ func (a *app) printContact(c *gen.Contact, verb string) error {
 	return writeJSON(a.stdout, c)
 }
 
-// contactFlags are the field flags of create and update.
+// contactFlags are the flags of a request naming a contact: the identity flags (the
+// identifier fields of the spec) and, for create and update, the request's other fields.
 type contactFlags struct {
-	email, phone, firstName, lastName string
-	tags, fields                      []string
-	emailConsent, smsConsent          string
-	reason                            string
+	identity fieldFlags
+	fields   fieldFlags
 }
 
-func (f *contactFlags) registerIdentity(fs *pflag.FlagSet) {
-	fs.StringVar(&f.email, "email", "", "email address")
-	fs.StringVar(&f.phone, "phone", "", "phone number in E.164 format, e.g. +15551234567")
-}
-
-func (f *contactFlags) registerFields(fs *pflag.FlagSet) {
-	fs.StringVar(&f.firstName, "first-name", "", "first name")
-	fs.StringVar(&f.lastName, "last-name", "", "last name")
-	fs.StringArrayVar(&f.tags, "tag", nil, "a tag (repeat for several; on update, replaces all tags)")
-	fs.StringArrayVar(&f.fields, "field", nil, `a custom field as key=value (repeat for several); numbers and true/false are sent as such, '"..."' forces a string`)
-}
-
-// identity returns the --email and --phone values given (nil when absent).
-func (f *contactFlags) identity(fs *pflag.FlagSet) (email, phone *string) {
-	if changed(fs, "email") {
-		email = &f.email
+// register adds the identity flags and, when fields is not nil, a flag for each other field;
+// exactly names whether only one identifier may be given.
+func (f *contactFlags) register(cmd *cobra.Command, fields []specmodel.Field, exactly bool) {
+	m := specmodel.MustLoad()
+	fs := cmd.Flags()
+	normalizeAliases(fs)
+	var ids, rest []specmodel.Field
+	all := fields
+	if all == nil {
+		all = m.Create
 	}
-	if changed(fs, "phone") {
-		phone = &f.phone
-	}
-	return email, phone
-}
-
-// update returns the identity and the mutable fields given on the command line.
-func (f *contactFlags) update(fs *pflag.FlagSet) (gen.UpdateContactRequest, error) {
-	var req gen.UpdateContactRequest
-	req.Email, req.PhoneNumber = f.identity(fs)
-	if changed(fs, "first-name") {
-		req.FirstName = &f.firstName
-	}
-	if changed(fs, "last-name") {
-		req.LastName = &f.lastName
-	}
-	if changed(fs, "tag") {
-		req.Tags = &f.tags
-	}
-	if changed(fs, "field") {
-		cf, err := parseFieldFlags(f.fields)
-		if err != nil {
-			return req, err
+	for _, fld := range all {
+		if slices.Contains(m.Identity, fld.Name) {
+			ids = append(ids, fld)
+		} else if fields != nil {
+			rest = append(rest, fld)
 		}
-		req.CustomFields = &cf
 	}
-	return req, nil
+	f.identity = registerFieldFlags(fs, ids)
+	f.fields = registerFieldFlags(fs, rest)
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = flagName(id.Name)
+	}
+	cmd.MarkFlagsOneRequired(names...)
+	if exactly {
+		cmd.MarkFlagsMutuallyExclusive(names...)
+	}
+}
+
+// values returns the identity and field values given on the command line, by field name.
+func (f *contactFlags) values() map[string]any {
+	v := f.identity.values()
+	maps.Copy(v, f.fields.values())
+	return v
+}
+
+// identityHelp names the identity flags for help texts: "--email or --phone-number".
+func identityHelp() string {
+	m := specmodel.MustLoad()
+	var ids []specmodel.Field
+	for _, name := range m.Identity {
+		if f, ok := specmodel.Find(m.Create, name); ok {
+			ids = append(ids, f)
+		}
+	}
+	return flagList(ids)
 }
 
 // send builds the client, makes one call and prints the contact it returns.
@@ -226,39 +219,24 @@ func (a *app) createCommand() *cobra.Command {
 	var f contactFlags
 	cmd := &cobra.Command{
 		Use:   "create",
-		Short: "Create a contact (--email or --phone required)",
-		Args:  argsUsage(cobra.NoArgs),
+		Short: "Create a contact (" + identityHelp() + " required)",
+		Long: `Create a contact. Each field flag is a property of the API's create request (its name
+with _ as -); the flags follow the API's spec, and the values are checked against it before
+anything is sent: a bad value is refused naming the field (exit 1).`,
+		Example: `  privy --fake contacts create --email jane@example.com --first-name Jane --tag vip
+  privy contacts create --phone +15551234567 --sms-consent subscribed --field tier=gold`,
+		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			u, err := f.update(cmd.Flags())
+			req, err := decodeFields[gen.CreateContactRequest](f.values())
 			if err != nil {
 				return err
-			}
-			req := gen.CreateContactRequest{Email: u.Email, PhoneNumber: u.PhoneNumber, FirstName: u.FirstName,
-				LastName: u.LastName}
-			if u.Tags != nil {
-				req.Tags = *u.Tags
-			}
-			if u.CustomFields != nil {
-				req.CustomFields = *u.CustomFields
-			}
-			if changed(cmd.Flags(), "email-consent") {
-				c := gen.Consent(f.emailConsent)
-				req.EmailConsent = &c
-			}
-			if changed(cmd.Flags(), "sms-consent") {
-				c := gen.Consent(f.smsConsent)
-				req.SmsConsent = &c
 			}
 			return a.send("created", func(c *privy.Client) (*gen.Contact, *privy.Response, error) {
 				return c.CreateContact(a.ctx, req)
 			})
 		},
 	}
-	f.registerIdentity(cmd.Flags())
-	f.registerFields(cmd.Flags())
-	cmd.Flags().StringVar(&f.emailConsent, "email-consent", "", "email consent: subscribed, unsubscribed or non_subscribed (default non_subscribed)")
-	cmd.Flags().StringVar(&f.smsConsent, "sms-consent", "", "SMS consent: subscribed or non_subscribed")
-	cmd.MarkFlagsOneRequired("email", "phone")
+	f.register(cmd, specmodel.MustLoad().Create, false)
 	return cmd
 }
 
@@ -266,28 +244,32 @@ func (a *app) updateCommand() *cobra.Command {
 	var f contactFlags
 	cmd := &cobra.Command{
 		Use:   "update",
-		Short: "Update a contact named by --email or --phone",
-		Long: `Update the contact named by --email or --phone (which cannot themselves be changed).
---tag replaces all tags and --field replaces all custom fields. Consents cannot be
-changed by an update: use "privy contacts unsubscribe" to withdraw email consent.`,
+		Short: "Update a contact named by " + identityHelp(),
+		Long: `Update the contact named by ` + identityHelp() + ` (which cannot themselves be changed).
+Each other flag is a property of the API's update request; an array or object given replaces
+the stored one (all tags, all custom fields). Consents cannot be changed by an update: use
+"privy contacts unsubscribe" to withdraw email consent.`,
+		Example: `  privy --fake contacts update --email jane@example.com --last-name Roe
+  privy contacts update --phone +15551234567 --tag vip --tag beta --field tier=gold`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req, err := f.update(cmd.Flags())
+			if len(f.fields.values()) == 0 {
+				var fields []specmodel.Field
+				for _, ff := range f.fields {
+					fields = append(fields, ff.field)
+				}
+				return usageErrorf("update: give at least one of %s", flagList(fields))
+			}
+			req, err := decodeFields[gen.UpdateContactRequest](f.values())
 			if err != nil {
 				return err
-			}
-			if req.FirstName == nil && req.LastName == nil && req.Tags == nil && req.CustomFields == nil {
-				return usageErrorf("update: give at least one of --first-name, --last-name, --tag, --field")
 			}
 			return a.send("updated", func(c *privy.Client) (*gen.Contact, *privy.Response, error) {
 				return c.UpdateContact(a.ctx, req)
 			})
 		},
 	}
-	f.registerIdentity(cmd.Flags())
-	f.registerFields(cmd.Flags())
-	cmd.MarkFlagsOneRequired("email", "phone")
-	cmd.MarkFlagsMutuallyExclusive("email", "phone")
+	f.register(cmd, specmodel.MustLoad().Update, true)
 	return cmd
 }
 
@@ -295,23 +277,21 @@ func (a *app) unsubscribeCommand() *cobra.Command {
 	var f contactFlags
 	cmd := &cobra.Command{
 		Use:   "unsubscribe",
-		Short: "Unsubscribe a contact named by --email or --phone from all email marketing",
-		Args:  argsUsage(cobra.NoArgs),
+		Short: "Unsubscribe a contact named by " + identityHelp() + " from all email marketing",
+		Example: `  privy --fake contacts unsubscribe --email jane@example.com
+  privy contacts unsubscribe --phone +15551234567 --reason "asked by phone"`,
+		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req := gen.UnsubscribeContactRequest{}
-			req.Email, req.PhoneNumber = f.identity(cmd.Flags())
-			if changed(cmd.Flags(), "reason") {
-				req.Reason = &f.reason
+			req, err := decodeFields[gen.UnsubscribeContactRequest](f.values())
+			if err != nil {
+				return err
 			}
 			return a.send("unsubscribed", func(c *privy.Client) (*gen.Contact, *privy.Response, error) {
 				return c.UnsubscribeContact(a.ctx, req)
 			})
 		},
 	}
-	f.registerIdentity(cmd.Flags())
-	cmd.Flags().StringVar(&f.reason, "reason", "", "why (at most 500 characters)")
-	cmd.MarkFlagsOneRequired("email", "phone")
-	cmd.MarkFlagsMutuallyExclusive("email", "phone")
+	f.register(cmd, specmodel.MustLoad().Unsubscribe, true)
 	return cmd
 }
 
@@ -319,18 +299,20 @@ func (a *app) deleteCommand() *cobra.Command {
 	var f contactFlags
 	cmd := &cobra.Command{
 		Use:   "delete",
-		Short: "Delete a contact named by --email or --phone",
-		Args:  argsUsage(cobra.NoArgs),
+		Short: "Delete a contact named by " + identityHelp(),
+		Example: `  privy --fake contacts delete --email jane@example.com
+  privy contacts delete --phone +15551234567 --output json`,
+		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req := gen.DeleteContactRequest{}
-			req.Email, req.PhoneNumber = f.identity(cmd.Flags())
+			req, err := decodeFields[gen.DeleteContactRequest](f.values())
+			if err != nil {
+				return err
+			}
 			return a.send("deleted", func(c *privy.Client) (*gen.Contact, *privy.Response, error) {
 				return c.DeleteContact(a.ctx, req)
 			})
 		},
 	}
-	f.registerIdentity(cmd.Flags())
-	cmd.MarkFlagsOneRequired("email", "phone")
-	cmd.MarkFlagsMutuallyExclusive("email", "phone")
+	f.register(cmd, nil, true)
 	return cmd
 }

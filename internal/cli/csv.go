@@ -6,27 +6,54 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
 )
 
-// Import and export CSV columns. Export writes the same names, so its output re-imports.
-const (
-	colEmail        = "email"
-	colPhone        = "phone_number"
-	colFirstName    = "first_name"
-	colLastName     = "last_name"
-	colTags         = "tags"
-	colEmailConsent = "email_consent"
-	colSMSConsent   = "sms_consent"
-	colCustomPrefix = "custom."
-	// colCustomJSON holds a JSON object of custom fields; export writes it for keys that
-	// have no custom.<key> column (see exportCSV), and import merges it under the columns.
-	colCustomJSON = "custom_fields"
-)
+// colCustomPrefix starts a column holding one custom field: custom.<key>. The custom fields
+// are the create request's object of scalars (see customField).
+const colCustomPrefix = "custom."
 
-// knownColumns lists the fixed columns in export order.
-var knownColumns = []string{colEmail, colPhone, colFirstName, colLastName, colTags, colEmailConsent, colSMSConsent}
+// importFields are the CSV columns of an import: the create request's properties, the object
+// of custom fields last (export writes its custom.<key> columns before it).
+var importFields = sync.OnceValue(func() []specmodel.Field {
+	m := specmodel.MustLoad()
+	out := make([]specmodel.Field, 0, len(m.Create))
+	var custom []specmodel.Field
+	for _, f := range m.Create {
+		if f.Name == customField() {
+			custom = append(custom, f)
+			continue
+		}
+		out = append(out, f)
+	}
+	return append(out, custom...)
+})
+
+// customField names the create request's object of scalar values, the custom fields ("" when
+// the spec has none): its keys are the custom.<key> columns, and its own column holds a JSON
+// object of them.
+var customField = sync.OnceValue(func() string {
+	for _, f := range specmodel.MustLoad().Create {
+		if f.Type == openapi3.TypeObject && f.Scalars {
+			return f.Name
+		}
+	}
+	return ""
+})
+
+// knownColumns lists the import columns for messages: the fields, and custom.<key>.
+func knownColumns() string {
+	names := specmodel.Names(importFields())
+	if customField() != "" {
+		names = append(names, colCustomPrefix+"<key>")
+	}
+	return strings.Join(names, ", ")
+}
 
 // csvColumns maps the header row of an import file to contact fields.
 type csvColumns struct {
@@ -41,8 +68,8 @@ type customColumn struct {
 	idx int
 }
 
-// mapHeader checks the header row: every column must be a known field, custom.<key> or
-// custom_fields, and none may repeat. A leading UTF-8 byte order mark is ignored.
+// mapHeader checks the header row: every column must be a property of the create request or
+// custom.<key>, and none may repeat. A leading UTF-8 byte order mark is ignored.
 func mapHeader(header []string) (*csvColumns, error) {
 	m := &csvColumns{names: slices.Clone(header), index: map[string]int{}}
 	if len(m.names) > 0 {
@@ -55,14 +82,14 @@ func mapHeader(header []string) (*csvColumns, error) {
 			return nil, usageErrorf("column %q appears twice in the header", name)
 		}
 		seen[name] = true
+		_, known := specmodel.Find(importFields(), name)
 		switch {
-		case slices.Contains(knownColumns, name), name == colCustomJSON:
+		case known:
 			m.index[name] = i
-		case strings.HasPrefix(name, colCustomPrefix) && len(name) > len(colCustomPrefix):
+		case customField() != "" && strings.HasPrefix(name, colCustomPrefix) && len(name) > len(colCustomPrefix):
 			m.custom = append(m.custom, customColumn{key: name[len(colCustomPrefix):], idx: i})
 		default:
-			return nil, usageErrorf("unknown column %q in the header (known: %s, %s<key>, %s)",
-				name, strings.Join(knownColumns, ", "), colCustomPrefix, colCustomJSON)
+			return nil, usageErrorf("unknown column %q in the header (known: %s)", name, knownColumns())
 		}
 	}
 	return m, nil
@@ -86,39 +113,27 @@ type contactRow struct {
 	Problems []gen.ErrorDetail
 }
 
-// parseRow turns a record into a create request. Empty cells are left out of the request.
+// parseRow turns a record into a create request: each cell is read by its field's type (an
+// array as a ;-separated list, an object as JSON), and empty cells are left out.
 func (m *csvColumns) parseRow(line int, record []string) contactRow {
 	r := contactRow{Line: line}
-	req := &r.Create
-	if v := m.cell(record, colEmail); v != "" {
-		req.Email = &v
-	}
-	if v := m.cell(record, colPhone); v != "" {
-		req.PhoneNumber = &v
-	}
-	if v := m.cell(record, colFirstName); v != "" {
-		req.FirstName = &v
-	}
-	if v := m.cell(record, colLastName); v != "" {
-		req.LastName = &v
-	}
-	if v := m.cell(record, colTags); v != "" {
-		req.Tags = splitTags(v)
-	}
-	if v := m.cell(record, colEmailConsent); v != "" {
-		c := gen.Consent(v)
-		req.EmailConsent = &c
-	}
-	if v := m.cell(record, colSMSConsent); v != "" {
-		c := gen.Consent(v)
-		req.SmsConsent = &c
-	}
-	custom := gen.CustomFields{}
-	if v := m.cell(record, colCustomJSON); v != "" {
-		if err := json.Unmarshal([]byte(v), &custom); err != nil || custom == nil {
-			r.Problems = append(r.Problems, gen.ErrorDetail{Field: colCustomJSON, Message: "must be a JSON object"})
-			custom = gen.CustomFields{}
+	values := map[string]any{}
+	custom := map[string]any{}
+	for _, f := range importFields() {
+		v := m.cell(record, f.Name)
+		if v == "" {
+			continue
 		}
+		val, problem := cellValue(f, v)
+		if problem != "" {
+			r.Problems = append(r.Problems, gen.ErrorDetail{Field: f.Name, Message: problem})
+			continue
+		}
+		if f.Name == customField() {
+			custom = val.(map[string]any)
+			continue
+		}
+		values[f.Name] = val
 	}
 	for _, c := range m.custom {
 		if c.idx < len(record) {
@@ -128,9 +143,44 @@ func (m *csvColumns) parseRow(line int, record []string) contactRow {
 		}
 	}
 	if len(custom) > 0 {
-		req.CustomFields = custom
+		values[customField()] = custom
 	}
+	req, err := decodeFields[gen.CreateContactRequest](values)
+	if err != nil {
+		r.Problems = append(r.Problems, gen.ErrorDetail{Field: "base", Message: err.Error()})
+	}
+	r.Create = req
 	return r
+}
+
+// cellValue reads a non-empty cell as a value of field f, or says why it cannot.
+func cellValue(f specmodel.Field, cell string) (any, string) {
+	switch f.Type {
+	case openapi3.TypeArray:
+		var out []any
+		for _, item := range splitTags(cell) {
+			v, err := scalarOf(f.Items, item)
+			if err != nil {
+				return nil, err.Error()
+			}
+			out = append(out, v)
+		}
+		if out == nil {
+			out = []any{}
+		}
+		return out, ""
+	case openapi3.TypeObject:
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(cell), &obj); err != nil || obj == nil {
+			return nil, "must be a JSON object"
+		}
+		return obj, ""
+	}
+	v, err := scalarOf(&f.Schema, cell)
+	if err != nil {
+		return nil, err.Error()
+	}
+	return v, ""
 }
 
 // splitTags splits a ;-separated tag list, dropping blanks.
@@ -186,53 +236,142 @@ func looksNumeric(s string) bool {
 	return c == '-' || (c >= '0' && c <= '9')
 }
 
-// updateFor builds the update an upsert sends when the create met a conflict: the row's
-// identifier (email if present, else phone) and its mutable fields. ok is false when the row
-// has nothing an update can change. Consents cannot be changed by an update.
+// updateFor builds the update an upsert sends when the create met a conflict: the row's first
+// identifier (in the spec's order: email, else phone number) and each field the update
+// request can set (matched by the contact property they set). ok is false when the row has
+// nothing an update can change.
 func updateFor(c gen.CreateContactRequest) (req gen.UpdateContactRequest, ok bool) {
-	if c.Email != nil {
-		req.Email = c.Email
-	} else {
-		req.PhoneNumber = c.PhoneNumber
-	}
-	req.FirstName, req.LastName = c.FirstName, c.LastName
-	if c.Tags != nil {
-		req.Tags = &c.Tags
-	}
-	if c.CustomFields != nil {
-		req.CustomFields = &c.CustomFields
-	}
-	ok = req.FirstName != nil || req.LastName != nil || req.Tags != nil || req.CustomFields != nil
-	return req, ok
-}
-
-// hasConsent reports whether a create request sets a consent (which an update cannot).
-func hasConsent(c gen.CreateContactRequest) bool {
-	return c.EmailConsent != nil || c.SmsConsent != nil
-}
-
-// parseFieldFlags reads repeated --field key=value flags into custom fields.
-func parseFieldFlags(fields []string) (gen.CustomFields, error) {
-	out := gen.CustomFields{}
-	for _, f := range fields {
-		k, v, ok := strings.Cut(f, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" {
-			return nil, usageErrorf("--field %q: want key=value", f)
+	m := specmodel.MustLoad()
+	row := fieldValues(c)
+	out := map[string]any{}
+	for _, id := range m.Identity {
+		if v, has := row[id]; has {
+			out[id] = v
+			break
 		}
-		out[k] = parseScalar(v)
 	}
-	return out, nil
+	for _, u := range m.Update {
+		if slices.Contains(m.Identity, u.Name) {
+			continue
+		}
+		if v, has := row[createFieldFor(u)]; has {
+			out[u.Name] = v
+			ok = true
+		}
+	}
+	req, err := decodeFields[gen.UpdateContactRequest](out)
+	return req, ok && err == nil
 }
 
-// contactCSVRecord renders a contact in the column order of header (see exportCSV).
+// hasConsent reports whether a create request sets a field that an update cannot change
+// (the consents, in today's spec).
+func hasConsent(c gen.CreateContactRequest) bool {
+	m := specmodel.MustLoad()
+	row := fieldValues(c)
+	for _, f := range m.Create {
+		if _, has := row[f.Name]; !has || slices.Contains(m.Identity, f.Name) {
+			continue
+		}
+		if !slices.ContainsFunc(m.Update, func(u specmodel.Field) bool { return createFieldFor(u) == f.Name }) {
+			return true
+		}
+	}
+	return false
+}
+
+// createFieldFor names the create field that sets the contact property update field u sets.
+func createFieldFor(u specmodel.Field) string {
+	for _, f := range specmodel.MustLoad().Create {
+		if f.Name == u.Name || (u.Contact != "" && f.Contact == u.Contact) {
+			return f.Name
+		}
+	}
+	return ""
+}
+
+// fieldValues returns the properties a request sets, by JSON name.
+func fieldValues(req any) map[string]any {
+	out := map[string]any{}
+	if b, err := json.Marshal(req); err == nil {
+		_ = json.Unmarshal(b, &out)
+	}
+	return out
+}
+
+// exportFields are the columns an export writes for each contact: the create request's
+// fields that set a contact property, under their request names so the file re-imports; the
+// custom fields come after them (see csvHeader).
+var exportFields = sync.OnceValue(func() []specmodel.Field {
+	var out []specmodel.Field
+	for _, f := range importFields() {
+		if f.Contact != "" && f.Name != customField() {
+			out = append(out, f)
+		}
+	}
+	return out
+})
+
+// columnsHelp describes the CSV columns for help texts, wrapped at width and indented by
+// indent: the fields (a list ;-separated; on export, the contact property each comes from),
+// then custom.<key> and the object of custom fields.
+func columnsHelp(export bool, indent, width int) string {
+	var parts []string
+	fields := importFields()
+	if export {
+		fields = exportFields()
+	}
+	for _, f := range fields {
+		p := f.Name
+		if f.Type == openapi3.TypeArray {
+			p += " (;-separated)"
+		}
+		if export && f.Contact != f.Name {
+			p += " (from " + f.Contact + ")"
+		}
+		if f.Name != customField() {
+			parts = append(parts, p)
+		}
+	}
+	if c := customField(); c != "" {
+		if export {
+			parts = append(parts, fmt.Sprintf("%s<key> for each custom field key seen in the first %d contacts", colCustomPrefix, csvHeaderSample),
+				"and "+c+": a JSON object of any other custom fields")
+		} else {
+			parts = append(parts, colCustomPrefix+"<key> for a custom field (numbers and true/false are sent as such; a JSON string literal such as \"007\" forces a string)",
+				"and "+c+" (a JSON object, as \"privy contacts export --format csv\" writes it)")
+		}
+	}
+	var b strings.Builder
+	line := strings.Repeat(" ", indent)
+	for _, w := range strings.Fields(strings.Join(parts, ", ") + ".") {
+		if len(line)+1+len(w) > width && strings.TrimSpace(line) != "" {
+			b.WriteString(line + "\n")
+			line = strings.Repeat(" ", indent)
+		}
+		if strings.TrimSpace(line) != "" {
+			line += " "
+		}
+		line += w
+	}
+	return b.String() + line
+}
+
+// contactCSVRecord renders a contact in the column order of csvHeader (see exportCSV).
 func contactCSVRecord(c gen.Contact, customKeys []string) []string {
-	rec := []string{
-		deref(c.Email), deref(c.PhoneNumber), deref(c.FirstName), deref(c.LastName),
-		strings.Join(c.Tags, ";"), string(c.EmailPermission), string(c.ContactPhonePermission),
+	var rec []string
+	for _, f := range exportFields() {
+		rec = append(rec, contactText(&c, f.Contact))
+	}
+	var custom map[string]any
+	if f, ok := specmodel.Find(importFields(), customField()); ok {
+		v, _ := contactValue(&c, f.Contact)
+		custom, _ = v.(map[string]any)
+	}
+	if customField() == "" {
+		return rec
 	}
 	for _, k := range customKeys {
-		v, ok := c.CustomFields[k]
+		v, ok := custom[k]
 		if !ok {
 			rec = append(rec, "")
 			continue
@@ -240,7 +379,7 @@ func contactCSVRecord(c gen.Contact, customKeys []string) []string {
 		rec = append(rec, scalarCell(v))
 	}
 	var extra map[string]any
-	for k, v := range c.CustomFields {
+	for k, v := range custom {
 		if !slices.Contains(customKeys, k) {
 			if extra == nil {
 				extra = map[string]any{}
@@ -260,11 +399,14 @@ func contactCSVRecord(c gen.Contact, customKeys []string) []string {
 
 // csvHeader is the export header for the given custom keys.
 func csvHeader(customKeys []string) []string {
-	h := slices.Clone(knownColumns)
+	h := specmodel.Names(exportFields())
+	if customField() == "" {
+		return h
+	}
 	for _, k := range customKeys {
 		h = append(h, colCustomPrefix+k)
 	}
-	return append(h, colCustomJSON)
+	return append(h, customField())
 }
 
 // scalarCell writes a custom field value so that parseScalar reads it back: strings that
@@ -291,17 +433,13 @@ func scalarCell(v any) string {
 // customKeysOf collects the sorted custom field keys of a set of contacts.
 func customKeysOf(cs []gen.Contact) []string {
 	keys := map[string]bool{}
-	for _, c := range cs {
-		for k := range c.CustomFields {
+	f, _ := specmodel.Find(importFields(), customField())
+	for i := range cs {
+		v, _ := contactValue(&cs[i], f.Contact)
+		custom, _ := v.(map[string]any)
+		for k := range custom {
 			keys[k] = true
 		}
 	}
 	return slices.Sorted(maps.Keys(keys))
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

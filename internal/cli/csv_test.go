@@ -4,26 +4,36 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
 )
 
 func TestMapHeader(t *testing.T) {
+	m := specmodel.MustLoad()
+	// A contact property that the create request sets under another name is not a column.
+	i := slices.IndexFunc(m.Create, func(f specmodel.Field) bool { return f.Contact != "" && f.Contact != f.Name })
+	if i < 0 {
+		t.Fatal("no create field maps onto a contact property of another name")
+	}
+	contactName := m.Create[i].Contact
 	tests := []struct {
 		name    string
 		header  []string
 		wantErr string // substring; "" for none
 		custom  []string
 	}{
-		{"all known", []string{"email", "phone_number", "first_name", "last_name", "tags", "email_consent", "sms_consent"}, "", nil},
+		{"every create field", specmodel.Names(m.Create), "", nil},
 		{"custom columns", []string{"email", "custom.tier", "custom.score"}, "", []string{"tier", "score"}},
-		{"custom_fields json column", []string{"email", "custom_fields"}, "", nil},
+		{"custom fields json column", []string{"email", customField()}, "", nil},
 		{"byte order mark and spaces", []string{"\ufeffemail", " phone_number "}, "", nil},
-		{"unknown column is named", []string{"email", "nickname"}, `unknown column "nickname"`, nil},
-		{"API field name is not a column", []string{"email", "email_permission"}, `unknown column "email_permission"`, nil},
+		{"unknown column is named with the known ones", []string{"email", "nickname"},
+			`unknown column "nickname" in the header (known: ` + strings.Join(specmodel.Names(m.Create[:1]), ""), nil},
+		{"API field name is not a column", []string{"email", contactName}, `unknown column "` + contactName + `"`, nil},
 		{"bare custom prefix", []string{"custom."}, `unknown column "custom."`, nil},
 		{"duplicate", []string{"email", "email"}, `column "email" appears twice`, nil},
 	}
@@ -69,7 +79,7 @@ func TestParseRow(t *testing.T) {
 	}
 
 	bad := m.parseRow(8, []string{"", "", "", "", "", "", "", "", "", "[1]"})
-	if len(bad.Problems) != 1 || bad.Problems[0].Field != "custom_fields" {
+	if len(bad.Problems) != 1 || bad.Problems[0].Field != customField() {
 		t.Errorf("problems = %+v, want one on custom_fields", bad.Problems)
 	}
 	if bad.Create.Email != nil || bad.Create.CustomFields != nil {
@@ -104,18 +114,25 @@ func TestParseScalar(t *testing.T) {
 	}
 }
 
-func TestParseFieldFlags(t *testing.T) {
-	got, err := parseFieldFlags([]string{"tier=gold", "score=4", "vip=true", "note=a=b"})
-	if err != nil {
-		t.Fatal(err)
+// TestObjectFlag checks the key=value flag of the custom fields.
+func TestObjectFlag(t *testing.T) {
+	field, ok := specmodel.Find(specmodel.MustLoad().Create, customField())
+	if !ok {
+		t.Fatal("the create request has no object of scalars")
 	}
-	want := gen.CustomFields{"tier": "gold", "score": int64(4), "vip": true, "note": "a=b"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %#v, want %#v", got, want)
+	f := &fieldFlag{field: field}
+	for _, v := range []string{"tier=gold", "score=4", "vip=true", "note=a=b"} {
+		if err := f.Set(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]any{"tier": "gold", "score": int64(4), "vip": true, "note": "a=b"}
+	if !reflect.DeepEqual(f.value, want) {
+		t.Errorf("got %#v, want %#v", f.value, want)
 	}
 	for _, bad := range []string{"novalue", "=x"} {
-		if _, err := parseFieldFlags([]string{bad}); !isUsage(err) {
-			t.Errorf("parseFieldFlags(%q) err = %v, want a usage error", bad, err)
+		if err := (&fieldFlag{field: field}).Set(bad); err == nil {
+			t.Errorf("Set(%q) = nil, want an error", bad)
 		}
 	}
 }
@@ -177,5 +194,20 @@ func TestUsageErrorIs(t *testing.T) {
 	var u *usageError
 	if !errors.As(err, &u) || u.Error() != "x 1" {
 		t.Errorf("usageErrorf = %v", err)
+	}
+}
+
+// TestFlagAliasesTargetSpecFields fails when a curated alias names a flag no spec field has
+// any more (a renamed property), naming the flags the spec gives now.
+func TestFlagAliasesTargetSpecFields(t *testing.T) {
+	m := specmodel.MustLoad()
+	var flags []string
+	for _, f := range slices.Concat(m.Create, m.Update, m.Filters) {
+		flags = append(flags, flagName(f.Name))
+	}
+	for alias, to := range flagAliases {
+		if !slices.Contains(flags, to) {
+			t.Errorf("alias --%s targets --%s, which no spec field gives (flags: %v)", alias, to, flags)
+		}
 	}
 }

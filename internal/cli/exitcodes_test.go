@@ -31,8 +31,8 @@ func TestExitCodes(t *testing.T) {
 			code: 1,
 			stderr: []string{
 				"error: validation_failed: One or more fields are invalid",
-				"  email_consent: must be one of: subscribed, unsubscribed, non_subscribed",
-				"  phone_number: must be a valid phone number in E.164 format",
+				"  " + specDetail(t, "email_consent"),
+				"  " + specDetail(t, "phone_number"),
 			},
 		},
 		{name: "not found", args: args("contacts", "delete", "--phone", "+15550009999"), code: 1,

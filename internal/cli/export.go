@@ -32,15 +32,14 @@ Formats:
   ndjson  one contact per line, as the API returns it (the default)
   json    one JSON array, streamed
   csv     the columns "privy contacts import" reads, so an export re-imports:
-          email, phone_number, first_name, last_name, tags (;-separated),
-          email_consent (from email_permission), sms_consent (from
-          contact_phone_permission), custom.<key> for each custom field key seen in the
-          first 100 contacts, and custom_fields: a JSON object of any other custom fields.
+` + columnsHelp(true, 10, 90) + `
 
 A progress bar (pages done of total, ETA from the rate-limit headers) is drawn on stderr
 when it is a terminal. With --out, the file appears only when the export completes.
 The API pages by number, with no cursor: contacts created or deleted while an export runs
 can shift the pages, so one may be missed or appear twice.`,
+		Example: `  privy --fake contacts export --format csv > contacts.csv
+  privy contacts export --email-permission subscribed --format ndjson --out subscribed.ndjson`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := newSink(format, io.Discard); err != nil {
@@ -63,7 +62,11 @@ can shift the pages, so one may be missed or appear twice.`,
 				}()
 				w = tmp
 			}
-			n, err := a.export(c, filters.params(), format, w)
+			params, err := filters.params()
+			if err != nil {
+				return err
+			}
+			n, err := a.export(c, params, format, w)
 			if err != nil {
 				return err
 			}
@@ -82,7 +85,7 @@ can shift the pages, so one may be missed or appear twice.`,
 			return nil
 		},
 	}
-	filters.register(cmd.Flags())
+	filters.register(cmd.Flags(), false)
 	cmd.Flags().StringVar(&format, "format", formatNDJSON, "ndjson, csv or json")
 	cmd.Flags().StringVar(&out, "out", "", "write to this file (default: stdout)")
 	return cmd

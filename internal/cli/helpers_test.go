@@ -3,6 +3,9 @@ package cli
 import (
 	"bytes"
 	"sync"
+	"testing"
+
+	"github.com/privy-go/privy-go/internal/specmodel"
 )
 
 // safeBuffer is a bytes.Buffer safe for concurrent use.
@@ -21,4 +24,22 @@ func (s *safeBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// specDetail is the error detail the spec documents for a create request field: "field: the
+// field's x-privy-error message".
+func specDetail(t *testing.T, field string) string {
+	t.Helper()
+	f, ok := specmodel.Find(specmodel.MustLoad().Create, field)
+	if !ok || f.Message == "" {
+		t.Fatalf("the spec documents no message for the create request's %s", field)
+	}
+	return field + ": " + f.Message
 }

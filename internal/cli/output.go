@@ -8,11 +8,11 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"golang.org/x/term"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
 )
 
 // isTerminal reports whether w is a terminal; anything but an *os.File is not.
@@ -61,40 +61,46 @@ type contactTable struct {
 	tw *tabwriter.Writer
 }
 
+// contactColumns are the columns of the contact table and detail view: the contact's
+// properties, in the spec's order.
+func contactColumns() []string { return specmodel.Names(specmodel.MustLoad().Contact) }
+
+// columnLabel is a property's table heading: first_name -> FIRST NAME.
+func columnLabel(name string) string { return strings.ToUpper(strings.ReplaceAll(name, "_", " ")) }
+
+// contactCells renders each of a contact's columns, "-" for an empty value.
+func contactCells(c *gen.Contact) []string {
+	cols := contactColumns()
+	out := make([]string, len(cols))
+	for i, name := range cols {
+		out[i] = dashIfEmpty(contactText(c, name))
+	}
+	return out
+}
+
 func newContactTable(w io.Writer) *contactTable {
 	t := &contactTable{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
-	fmt.Fprintln(t.tw, "EMAIL\tPHONE\tFIRST NAME\tLAST NAME\tEMAIL\tSMS\tTAGS\tCUSTOM FIELDS\tUPDATED")
+	cols := contactColumns()
+	labels := make([]string, len(cols))
+	for i, name := range cols {
+		labels[i] = columnLabel(name)
+	}
+	fmt.Fprintln(t.tw, strings.Join(labels, "\t"))
 	return t
 }
 
 func (t *contactTable) Write(c gen.Contact) error {
-	_, err := fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-		orDash(c.Email), orDash(c.PhoneNumber), orDash(c.FirstName), orDash(c.LastName),
-		dashIfEmpty(string(c.EmailPermission)), dashIfEmpty(string(c.ContactPhonePermission)),
-		dashIfEmpty(strings.Join(c.Tags, ";")), dashIfEmpty(customSummary(c.CustomFields)),
-		c.UpdatedAt.UTC().Format(time.RFC3339))
+	_, err := fmt.Fprintln(t.tw, strings.Join(contactCells(&c), "\t"))
 	return err
 }
 
 func (t *contactTable) Close() error { return t.tw.Flush() }
 
-// writeContactDetail writes one contact as "field  value" lines.
+// writeContactDetail writes one contact as "field  value" lines, a line per contact property.
 func writeContactDetail(w io.Writer, c gen.Contact) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	rows := [][2]string{
-		{"email", orDash(c.Email)},
-		{"phone_number", orDash(c.PhoneNumber)},
-		{"first_name", orDash(c.FirstName)},
-		{"last_name", orDash(c.LastName)},
-		{"email_permission", dashIfEmpty(string(c.EmailPermission))},
-		{"contact_phone_permission", dashIfEmpty(string(c.ContactPhonePermission))},
-		{"tags", dashIfEmpty(strings.Join(c.Tags, ";"))},
-		{"custom_fields", dashIfEmpty(customSummary(c.CustomFields))},
-		{"created_at", c.CreatedAt.UTC().Format(time.RFC3339)},
-		{"updated_at", c.UpdatedAt.UTC().Format(time.RFC3339)},
-	}
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\n", r[0], r[1])
+	for i, v := range contactCells(&c) {
+		fmt.Fprintf(tw, "%s\t%s\n", contactColumns()[i], v)
 	}
 	return tw.Flush()
 }
@@ -111,13 +117,6 @@ func customSummary(cf gen.CustomFields) string {
 		parts[i] = k + "=" + scalarCell(cf[k])
 	}
 	return strings.Join(parts, " ")
-}
-
-func orDash(s *string) string {
-	if s == nil {
-		return "-"
-	}
-	return dashIfEmpty(*s)
 }
 
 func dashIfEmpty(s string) string {

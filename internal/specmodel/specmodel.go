@@ -9,6 +9,7 @@ package specmodel
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -22,9 +23,10 @@ import (
 // Operation ids the model reads. They are the contract's stable names; a renamed operation
 // fails Load loudly.
 const (
-	OpList   = "listContacts"
-	OpCreate = "createContact"
-	OpUpdate = "updateContact"
+	OpList        = "listContacts"
+	OpCreate      = "createContact"
+	OpUpdate      = "updateContact"
+	OpUnsubscribe = "unsubscribeContact"
 )
 
 // ExtContactFields is the request-schema extension that maps a request property onto the
@@ -42,6 +44,7 @@ type Schema struct {
 	Enum        []string // the allowed values, for an enum
 	Nullable    bool     // null is allowed
 	Default     any      // the default: value, nil when none
+	Example     any      // the example: value, nil when none
 	MaxLength   *uint64  // the maximum length of a string
 	Items       *Schema  // the element schema of an array
 	Description string   // the schema's description, on one line
@@ -65,8 +68,10 @@ type Model struct {
 	Contact []Field // the contact's properties, in the order of its required list
 	Create  []Field // createContact's body properties, contact order first
 	Update  []Field // updateContact's body properties, contact order first
-	Filters []Field // listContacts' query parameters other than paging, in spec order
-	Paging  []Field // listContacts' page and per_page
+	// Unsubscribe is unsubscribeContact's body properties, contact order first.
+	Unsubscribe []Field
+	Filters     []Field // listContacts' query parameters other than paging, in spec order
+	Paging      []Field // listContacts' page and per_page
 	// Identity lists the fields that identify a contact (email, phone_number): those named
 	// by the identifier rules of the create request, in contact order.
 	Identity []string
@@ -113,12 +118,15 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 	for _, op := range []struct {
 		id  string
 		dst *[]Field
-	}{{OpCreate, &m.Create}, {OpUpdate, &m.Update}} {
+	}{{OpCreate, &m.Create}, {OpUpdate, &m.Update}, {OpUnsubscribe, &m.Unsubscribe}} {
 		s, err := requestSchema(doc, op.id)
 		if err != nil {
 			return nil, err
 		}
 		*op.dst = fields(s, order, contactNames)
+		if err := checkMapping(op.id, s, *op.dst, m.Contact); err != nil {
+			return nil, err
+		}
 		if op.id == OpCreate {
 			for _, f := range *op.dst {
 				if slices.Contains(identityNames(s), f.Name) {
@@ -136,8 +144,8 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 			continue
 		}
 		f := Field{Name: p.Value.Name, Required: p.Value.Required, Schema: convert(p.Value.Schema)}
-		if f.Description == "" {
-			f.Description = oneLine(p.Value.Description)
+		if d := oneLine(p.Value.Description); d != "" { // the parameter's own words win
+			f.Description = d
 		}
 		if contactNames[f.Name] {
 			f.Contact = f.Name
@@ -151,7 +159,7 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 	return m, nil
 }
 
-// Field returns the named field of fs.
+// Find returns the named field of fs.
 func Find(fs []Field, name string) (Field, bool) {
 	i := slices.IndexFunc(fs, func(f Field) bool { return f.Name == name })
 	if i < 0 {
@@ -253,6 +261,35 @@ func fields(s *openapi3.Schema, order map[string]int, contactNames map[string]bo
 	return out
 }
 
+// checkMapping fails loudly on an x-privy-contact-fields entry that no longer matches the spec:
+// a request property or contact property it names that is gone (renamed, most likely). The
+// error lists the names the spec has now.
+func checkMapping(id string, s *openapi3.Schema, req, contact []Field) error {
+	props, rename := map[string]*openapi3.SchemaRef{}, map[string]string{}
+	properties(s, props, rename)
+	for _, from := range slices.Sorted(maps.Keys(rename)) {
+		to := rename[from]
+		if _, ok := props[from]; !ok {
+			return fmt.Errorf("specmodel: %s of %s maps %s, which the request does not have (it has: %s)",
+				ExtContactFields, id, from, strings.Join(Names(req), ", "))
+		}
+		if _, ok := Find(contact, to); !ok {
+			return fmt.Errorf("specmodel: %s of %s maps %s onto %s, which the Contact does not have (it has: %s)",
+				ExtContactFields, id, from, to, strings.Join(Names(contact), ", "))
+		}
+	}
+	return nil
+}
+
+// Names lists the names of fs, in order.
+func Names(fs []Field) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name
+	}
+	return out
+}
+
 // identityNames collects the property names of the `required` lists inside the anyOf, oneOf
 // and not keywords of s (and its allOf members): the identifier rules.
 func identityNames(s *openapi3.Schema) []string {
@@ -287,7 +324,7 @@ func convert(ref *openapi3.SchemaRef) Schema {
 	}
 	s := ref.Value
 	out := Schema{Format: s.Format, Pattern: s.Pattern, Nullable: s.Nullable, Default: s.Default,
-		MaxLength: s.MaxLength, Description: oneLine(s.Description)}
+		Example: s.Example, MaxLength: s.MaxLength, Description: oneLine(s.Description)}
 	if s.Type != nil && len(s.Type.Slice()) == 1 {
 		out.Type = s.Type.Slice()[0]
 	}
@@ -316,6 +353,9 @@ func convert(ref *openapi3.SchemaRef) Schema {
 			inner.Nullable = inner.Nullable || out.Nullable
 			if out.Default != nil {
 				inner.Default = out.Default
+			}
+			if out.Example != nil {
+				inner.Example = out.Example
 			}
 			out = inner
 		}

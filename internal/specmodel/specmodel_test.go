@@ -2,6 +2,7 @@ package specmodel_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -42,6 +43,11 @@ func TestLoad(t *testing.T) {
 	consent, ok := specmodel.Find(m.Create, "email_consent")
 	if !ok || consent.Contact != "email_permission" || len(consent.Enum) == 0 {
 		t.Errorf("email_consent = %+v, %v", consent, ok)
+	}
+	for _, id := range m.Identity {
+		if _, ok := specmodel.Find(m.Unsubscribe, id); !ok {
+			t.Errorf("the unsubscribe request lacks identifier %s: %v", id, names(m.Unsubscribe))
+		}
 	}
 	if len(m.Filters) == 0 || len(m.Paging) != 2 {
 		t.Errorf("Filters = %v, Paging = %v", names(m.Filters), names(m.Paging))
@@ -91,4 +97,26 @@ func mustSpecJSON(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestRenameIsLoud shows that renaming a contact property that x-privy-contact-fields maps
+// onto fails the model, naming the property's new name.
+func TestRenameIsLoud(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(mustSpecJSON(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := specmodel.FromDoc(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consent, _ := specmodel.Find(m.Create, "email_consent")
+	contact := doc.Components.Schemas["Contact"].Value
+	renamed := consent.Contact + "_renamed"
+	contact.Properties[renamed] = contact.Properties[consent.Contact]
+	delete(contact.Properties, consent.Contact)
+	_, err = specmodel.FromDoc(doc)
+	if err == nil || !strings.Contains(err.Error(), renamed) || !strings.Contains(err.Error(), consent.Contact) {
+		t.Errorf("FromDoc after renaming %s to %s: %v", consent.Contact, renamed, err)
+	}
 }

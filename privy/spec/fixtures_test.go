@@ -109,7 +109,7 @@ var negativeFixtures = map[string]fixtureWant{
 	// updateContact.
 	"updateContact/request/invalid/both_identifiers.json":                       {in: "body", pointer: "", rule: "oneOf", field: "base", message: msgExactlyOne},
 	"updateContact/request/invalid/no_identifier.json":                          {in: "body", pointer: "", rule: "oneOf", field: "base", message: msgExactlyOne},
-	"updateContact/request/invalid/no_mutable_field.json":                       {in: "body", pointer: "", rule: "anyOf", field: "base", message: "at least one of first_name, last_name, tags or custom_fields is required"},
+	"updateContact/request/invalid/no_mutable_field.json":                       {in: "body", pointer: "", rule: "minProperties", field: "base", message: "at least one field to change is required besides email or phone_number"},
 	"updateContact/request/invalid/phone_number_not_e164.json":                  {in: "body", pointer: "/phone_number", rule: "pattern", field: "phone_number", message: msgE164},
 	"updateContact/request/invalid/custom_fields_nested_object.json":            {in: "body", pointer: "/custom_fields/address", rule: "anyOf", field: "custom_fields", message: msgFlat},
 	"updateContact/request/invalid/email_consent_not_updatable.json":            {in: "body", pointer: "/email_consent", rule: "additionalProperties", field: "email_consent", message: msgUnknown},

@@ -102,7 +102,6 @@ func TestCheckRequest(t *testing.T) {
 			want: []violationWant{
 				{in: "body", pointer: "/nickname", rule: "additionalProperties", field: "nickname", message: msgUnknown},
 				{in: "body", rule: "oneOf", field: "base", message: msgExactlyOne},
-				{in: "body", rule: "anyOf", field: "base", message: "at least one of first_name, last_name, tags or custom_fields is required"},
 			}},
 		{name: "no base path configured", noBase: true, method: "GET", target: "/contacts?page=1", wantOp: "listContacts"},
 		{name: "unknown path", method: "GET", target: "/v1/contacts/jane", want: []violationWant{{in: "route", rule: "route", message: "no operation for GET /v1/contacts/jane"}}},

@@ -167,14 +167,15 @@ type CreateContactRequest struct {
 	// Example: {"loyalty_tier":"gold"}
 	CustomFields *CustomFields `json:"custom_fields,omitempty"`
 
-	// Email An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+	// Email An email address. Decoded as a plain string so that unusual addresses never fail
+	// decoding. Emails are compared case-insensitively (uniqueness, lookups, the `email`
+	// filter: `x-privy-case-insensitive`); a contact keeps the spelling it was created with.
+	//
 	//
 	// Example: jane@example.com
 	Email *Email `json:"email,omitempty"`
 
-	// EmailConsent A marketing consent state.
-	//
-	// Example: subscribed
+	// EmailConsent Email marketing consent; `non_subscribed` when absent.
 	EmailConsent *Consent `json:"email_consent,omitempty"`
 	FirstName    *string  `json:"first_name,omitempty"`
 	LastName     *string  `json:"last_name,omitempty"`
@@ -184,9 +185,10 @@ type CreateContactRequest struct {
 	// Example: +15551234567
 	PhoneNumber *PhoneNumber `json:"phone_number,omitempty"`
 
-	// SmsConsent A marketing consent state.
-	//
-	// Example: subscribed
+	// SmsConsent SMS consent; `non_subscribed` when absent (open point, decided: the docs name no
+	// default). `subscribed` needs a phone number from a supported country;
+	// `unsubscribed` is refused for a new contact (there is no consent to revoke).
+	// `x-privy-value-errors` holds the message the API gives for each refused value.
 	SmsConsent *Consent `json:"sms_consent,omitempty"`
 
 	// Tags Tags of a contact.
@@ -202,7 +204,10 @@ type CustomFields = map[string]any
 
 // DeleteContactRequest Exactly one of `email` or `phone_number`.
 type DeleteContactRequest struct {
-	// Email An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+	// Email An email address. Decoded as a plain string so that unusual addresses never fail
+	// decoding. Emails are compared case-insensitively (uniqueness, lookups, the `email`
+	// filter: `x-privy-case-insensitive`); a contact keeps the spelling it was created with.
+	//
 	//
 	// Example: jane@example.com
 	Email *Email `json:"email,omitempty"`
@@ -213,7 +218,9 @@ type DeleteContactRequest struct {
 	PhoneNumber *PhoneNumber `json:"phone_number,omitempty"`
 }
 
-// Email An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+// Email An email address. Decoded as a plain string so that unusual addresses never fail
+// decoding. Emails are compared case-insensitively (uniqueness, lookups, the `email`
+// filter: `x-privy-case-insensitive`); a contact keeps the spelling it was created with.
 //
 // Example: jane@example.com
 type Email = string
@@ -308,10 +315,11 @@ type TokenError struct {
 	ErrorDescription *string         `json:"error_description,omitempty"`
 }
 
-// TokenRequest Form fields of the client-credentials exchange.
+// TokenRequest Form fields of the client-credentials exchange. `client_id` and `client_secret` are
+// required unless the client authenticates with HTTP Basic (RFC 6749 §2.3.1).
 type TokenRequest struct {
-	ClientId     string                `json:"client_id"`
-	ClientSecret string                `json:"client_secret"`
+	ClientId     *string               `json:"client_id,omitempty"`
+	ClientSecret *string               `json:"client_secret,omitempty"`
 	GrantType    TokenRequestGrantType `json:"grant_type"`
 
 	// Scope Space-separated scopes; `contacts_read` when absent.
@@ -325,7 +333,10 @@ type TokenRequestGrantType string
 
 // UnsubscribeContactRequest Exactly one of `email` or `phone_number`, and an optional `reason`.
 type UnsubscribeContactRequest struct {
-	// Email An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+	// Email An email address. Decoded as a plain string so that unusual addresses never fail
+	// decoding. Emails are compared case-insensitively (uniqueness, lookups, the `email`
+	// filter: `x-privy-case-insensitive`); a contact keeps the spelling it was created with.
+	//
 	//
 	// Example: jane@example.com
 	Email *Email `json:"email,omitempty"`
@@ -346,7 +357,10 @@ type UpdateContactRequest struct {
 	// Example: {"loyalty_tier":"gold"}
 	CustomFields *CustomFields `json:"custom_fields,omitempty"`
 
-	// Email An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+	// Email An email address. Decoded as a plain string so that unusual addresses never fail
+	// decoding. Emails are compared case-insensitively (uniqueness, lookups, the `email`
+	// filter: `x-privy-case-insensitive`); a contact keeps the spelling it was created with.
+	//
 	//
 	// Example: jane@example.com
 	Email     *Email  `json:"email,omitempty"`
@@ -367,7 +381,9 @@ type UpdateContactRequest struct {
 // ContactPhonePermissionFilter defines model for ContactPhonePermissionFilter.
 type ContactPhonePermissionFilter = Consent
 
-// EmailFilter An email address. Decoded as a plain string so that unusual addresses never fail decoding.
+// EmailFilter An email address. Decoded as a plain string so that unusual addresses never fail
+// decoding. Emails are compared case-insensitively (uniqueness, lookups, the `email`
+// filter: `x-privy-case-insensitive`); a contact keeps the spelling it was created with.
 //
 // Example: jane@example.com
 type EmailFilter = Email
@@ -633,7 +649,13 @@ type ClientInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`).
+	// accepted (`TokenError`). The client authenticates with `client_id` and
+	// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+	// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+	// for `invalid_request` (a missing or repeated parameter, or two authentication
+	// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+	// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+	// scope not enabled on the application.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -647,7 +669,13 @@ type ClientInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`).
+	// accepted (`TokenError`). The client authenticates with `client_id` and
+	// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+	// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+	// for `invalid_request` (a missing or repeated parameter, or two authentication
+	// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+	// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+	// scope not enabled on the application.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -862,7 +890,13 @@ func (c *Client) UnsubscribeContact(ctx context.Context, body UnsubscribeContact
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`).
+// accepted (`TokenError`). The client authenticates with `client_id` and
+// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+// for `invalid_request` (a missing or repeated parameter, or two authentication
+// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+// scope not enabled on the application.
 //
 // Takes any type of body and a specified content type.
 //
@@ -886,7 +920,13 @@ func (c *Client) ExchangeTokenWithBody(ctx context.Context, contentType string, 
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`).
+// accepted (`TokenError`). The client authenticates with `client_id` and
+// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+// for `invalid_request` (a missing or repeated parameter, or two authentication
+// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+// scope not enabled on the application.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -1380,7 +1420,13 @@ type ClientWithResponsesInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`).
+	// accepted (`TokenError`). The client authenticates with `client_id` and
+	// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+	// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+	// for `invalid_request` (a missing or repeated parameter, or two authentication
+	// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+	// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+	// scope not enabled on the application.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1394,7 +1440,13 @@ type ClientWithResponsesInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`).
+	// accepted (`TokenError`). The client authenticates with `client_id` and
+	// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+	// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+	// for `invalid_request` (a missing or repeated parameter, or two authentication
+	// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+	// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+	// scope not enabled on the application.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2128,18 +2180,32 @@ func (r UnsubscribeContactResponse) ContentType() string {
 	return ""
 }
 
+// ExchangeTokenResponse401Headers the declared response headers of an HTTP 401 response for ExchangeToken
+type ExchangeTokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ExchangeTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Token
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *TokenError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *TokenError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExchangeTokenResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ExchangeTokenResponse) GetJSON200() *Token {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExchangeTokenResponse) GetJSON400() *TokenError {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -2349,7 +2415,13 @@ func (c *ClientWithResponses) UnsubscribeContactWithResponse(ctx context.Context
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`).
+// accepted (`TokenError`). The client authenticates with `client_id` and
+// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+// for `invalid_request` (a missing or repeated parameter, or two authentication
+// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+// scope not enabled on the application.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2369,7 +2441,13 @@ func (c *ClientWithResponses) ExchangeTokenWithBodyWithResponse(ctx context.Cont
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`).
+// accepted (`TokenError`). The client authenticates with `client_id` and
+// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+// for `invalid_request` (a missing or repeated parameter, or two authentication
+// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+// scope not enabled on the application.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4056,6 +4134,13 @@ func ParseExchangeTokenResponse(rsp *http.Response) (*ExchangeTokenResponse, err
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest TokenError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest TokenError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4063,6 +4148,19 @@ func ParseExchangeTokenResponse(rsp *http.Response) (*ExchangeTokenResponse, err
 		}
 		response.JSON401 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ExchangeTokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
 	}
 
 	return response, nil
@@ -5189,15 +5287,39 @@ func (response ExchangeToken200JSONResponse) VisitExchangeTokenResponse(w http.R
 	return err
 }
 
-type ExchangeToken401JSONResponse TokenError
+type ExchangeToken400JSONResponse TokenError
 
-func (response ExchangeToken401JSONResponse) VisitExchangeTokenResponse(w http.ResponseWriter) error {
+func (response ExchangeToken400JSONResponse) VisitExchangeTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExchangeToken401ResponseHeaders struct {
+	WWWAuthenticate *string
+}
+
+type ExchangeToken401JSONResponse struct {
+	Body    TokenError
+	Headers ExchangeToken401ResponseHeaders
+}
+
+func (response ExchangeToken401JSONResponse) VisitExchangeTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5454,109 +5576,121 @@ func (sh *strictHandler) ExchangeToken(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7D37b9s4mv8KoVtgk6zs2G7SuTo4YLvTDraLmWnQpjeHq7MRLX22OZVILUnF8QX+3w/8SEmULL+mj9ld",
-	"5Jeisfn4+PF7P+jHIBZZLjhwrYLxY7AAmoDE/74DLVe9lzMN0vyZgIolyzUTPBgH7yEWPFFEC7KkTJMp",
-	"zIQEIs0cxufkRC+AJCJWp33yCuKUSkgIVYQSpaUZoATRC6qJGffXm5vrXkI1TPhMyIzQNBVLSMh0Rd79",
-	"8D15MRwOCId7kGQqgX5SJIFYJIzPr0icMgM6oXEMuSZToRf9CQ/CAB5olqcQjINngyAMJPyjYBKSYKxl",
-	"AWGg4gVk1JxLr3IzyoIVrNdh8D+9d1TDjyxjumf/fUVXmyh4B/8oQJm9Hbg5SJLQFZkJiceicSwKrvs7",
-	"t/+DhFkwDv7jvL6Hc/utOv8rXsYbrmEOcgtoPzFeaDgQugwHfysA30FGGWd8vgd/Kcw0YRxBigspgWvE",
-	"45LxRCy/PnR7UdgFoEPl14ZRwRbq+2UBFqAaU0Sa4YqcfODsgSjLoadfF7ZtuKvAa+Dpa0O4DoOcSpqB",
-	"djLse8E1jfX1QnC4BpkxpZjgP7C0W6j99J7EgitzvzMcQ04omUkAJ7WuSKSKqZkyhSQKSVRw728iJIm4",
-	"4Hf+Z4yTXNJYsxjwoMxs9I8C5CoIA04zI3tiC+VdbsC8yys4g+1yKgweenPRcx9+b4HGO3qdUZZuO+Hr",
-	"BxprYig/JRnV8WIbSDgkOPQecM969/2Yfu0gkJ9AG23QxPpOoLbhZxd8Pn6u6byDXs2nhBfZFGRIZlJk",
-	"ZNj3tciwG6LcLOZDkcCMFqnGCRnjLCsy/L+7KOYx0zXIblgc0SoU2WaHkAyNoh0OBk2YBoMtUIG82w7Z",
-	"6DIMMvrgQDNr7APUkOXPiJvddIX067BoySskr/vD5xfbLtQSvJ1w8GV64FiWl6Byc8Elx89SFmvzf8NX",
-	"5trHjwHN85TF1IB7/qsyMD+WiFRuaDXtnqYFXgtIKaT9NnF8ageFQQZK4eUFL4ljX7JkekH0ginHYDSV",
-	"QJMVgQemtDKwrg9mKLPza34PqcjBnrKJ8JsFuF2EbOK93HUKqeBztNBoCaK5B8/C22rodIHm5p13T9pj",
-	"mxy3oJu3z5w4dNHmxAPMgOMX3gaxp74PX7SctEfhHrdgCaEhpTdcFbMZi43p/D42FHYcs7Cu+Vu5xh99",
-	"p3C4zz834hNwkghQhAtNFvQe0HAoLQKCU5zNaniLJ7lgKMy/MD9phCSl8SeFENiNcVORg0R8EA6QqCc+",
-	"euKjdRj8LPQPouDJkezDvWlbuYYLfTfDUQ1mMR6IUzexKNIEeWZq2MMM/aIs8bOotkJdDk9k/0T2hkyq",
-	"7+BYypfNmVuJ34y7S91An/7N1gS/IPAQAyTwhYn+7T3Y2IisduoTjIQROjMOYeSFxaLShb3CKYKnKxsB",
-	"o9MUCB6qxTKtmNquO/CH7gpKPTHbvzWzfeC00Ash2f8dzW1Fa+pWdmsM9NntL0Cl4Qc0jJgi6HfzufE5",
-	"GL+nKfvC3NfYz20WEnjIjSEYEgn34hMk3vZPGumJSdZh8N+GFpARfqAsPZpR0JF+V0UgHwNVZBmVq9LP",
-	"NmSrMBLzR0VmTCqjfWwQJtzOVfcVUHczC5Uhd01ZqoLxx8dgxiBNvFBbzXZMVd5PsL71v3nLwVB/JiQQ",
-	"nK8IleAzYxg4vnmTANdsxqym+Wwop1Q1/bZm9MEFccjngP4FtfjmXvZwpD7uFVEAJHJnjZ4kyZMkqSmw",
-	"DCUqJ0Ga5PWyI3KtNNWA4VleZMH4Y1AnAYIw8PMEQRg0kwTBrZ+ubAzcDPrnkt2veo6Lg6xQ6P4JQ/Cz",
-	"Maknh8TfMyStLddhGWbuOl4ZLiQ3C2ToFKgCsqCK8NopZMlVHVk0jM9KiYOZW6ZVHaE0f/hRyhAztYRl",
-	"WaHRWBY8BqIAI5S5FDlIzarIbHdyZFf6xkDm5W1CtM/1wnzibpWgRFR+fqYRXN93Dx3JlzCIJVANyR3V",
-	"nooJxsFoMLrsDYa94eXNcDB+NhgPBv8bhMFMyMwMDRKqoadZBhtbmUULpUV2Z+XY3kwHDv7Bjl2HTrls",
-	"oOrnIk3JsszRVQFsqog7gg1m02Zo2Tg4TST9Sjn82f3Zj0XmH6rUa7xIU3PHZWovp1qDNFD8/ePf/zyZ",
-	"qNs//bn8zx/24LrGykYu6NAUUBigBr+zKQj/lv5GOXTAu7F1SjunvxIHzW7kPDYTKWW6pF73T8PLy8vh",
-	"6NnF5fPvdqNzMvnTx2Hvxe3HQe/F7eMwHF6s/9BFUZrO9xLSjRmzDoMiT3aQ9LPeaHAzvBiPRkeQ9NpP",
-	"9370r8PHbVgRUEfar5U42pFAxbO2majBqY0z3lbQiumvEGtPUFYGx8alGXPDgRCSpaR5DsmmIEuoPiRR",
-	"iTK5jSOcuwO2H5nqFOTGZiViVkKntkPFNGTqYPAqSKiUVh3ndM441Qdw4nU9svOYjbU6z4x352BxRRpo",
-	"5icJM5Noeu0dcUZTBeEGZjgsazX3UhOj4rTToyRCkrMJfZ/UIt++7aMi1y6iiwDw1dsZWs3+oSwZ367D",
-	"5scNEr5d32LxQlPzfRHBf0DevmSxuDZ4fpMo3S0p90rCg5O+YaAy9RugPVzurdtkV5tejmh69bW0kNdZ",
-	"puDDu11crTctvP1uVmtOr+GxGXbxKWMrm/jUu0+HVXfJywupPpkKkQLl6Pu1WU7FNKWSWLK2fpm1wsiJ",
-	"2ZHEKVCpCNNYKLPN1KVkllJNPsGqZyfbGyInXBAOSoNbVJ1uxUyTsdabkHbucFWajMZttWdR5KQ0MGu7",
-	"FhFgbswc6jR0lYt2DWU+R5mpGkr+MUjFiqZ6dafRYQ/mIk2CTiqsjaGM5h/t9reUr74xyl5BCp8phLFo",
-	"JF3tFboGUxl98Nez1TWtT5rS8zgB+Jtl0Q5JUbFw85yfz9Gvu436l7wsPEkSCUph5a1IysLbPKWMt8tv",
-	"C16oglZTQDlynZl1yjLb423+jD78CHyuF8F4dHnxRWz+XeSNUZ3m4RFPZuBfRNJZPkk1WRo/cCmFPWHb",
-	"7UzgoDjU92bg2guatbdCydtL4R5SF0q8IrkEdEIF9yJSiPRCgqocrYOMMoTiFe7eZZhVETjfet8TjNtn",
-	"siNy6qW7jLQaN53hk3jBOPQk0KTOlRGzbJ9870q68Xq1SAFTceY7WyGSMpRYC5CNeIuD/c5WhGPBmf2g",
-	"LDlpZTk6y1L8rLtX7dUVJG3kKG87vCz/XjpdhplHGJtUsEmSTgz491jy28bmnbfelDH7vDKz2QF3vN0t",
-	"qmLnBNwYYmTLiry8fuO+KBR0+CRVjHov2SNzt0G307sAbtYLdxAmF7zHYU41uzfcgONITKVkkBDGCSU2",
-	"jNhuakjYnOm2bKUTntHUyMZSwZKYcidgM/rJ1jnNgSOFJ66XgSRS5ISSsqrR5padACVKszSd8BS08mlG",
-	"Qi6kJky3mx+eD4Km9B30XnSJXFsY63lwG+Xc0gha9CcV06osh18uRAoG1iLtiN3lbRLcUxUb1qWr/qzj",
-	"KlbDQAtNjUFe8GbQYngx8qYOtk81EKjG1Oe7J7Yo0BXfenW4PkjNXbro1Lcwurx6PyjHuK2xJVYJ74wd",
-	"HRsr2q9zd4FiTnLjXK6WZKBzZUyhRmFqBfXH4J7lBi+V+tuMYLWUHBYRdlpEb18WeoHtQUrZxHKf3CA1",
-	"M4xmS5hJUAv31QYF24l3ulx/MzrbCPk2t/e7HJqV2989e/7i2XcDQ8qV7cS4fn4RdBGlTYCrO8YbNPnd",
-	"aNBJw6osyazpoIz/3BmN2xkSNAe8sx/7E21Gfq+2aKCpsVoD+hK2Btq6GADv83WpBjbcM5vLs2UC8BAv",
-	"KJ9DaMgPmF6AJGpBcytdExG7Fqgx/o2qx2mjCT+JHidWXUyCMXmcoGFj/jtpmROTICT9fn+9jk6Ja56y",
-	"hDXqD5Da22t1LeC+vvOOY4f2+/1JsI5OrfDeogu36NYQFRAnlTosnTvjaHIPytrEcnrKUKTg4Hz+A1Vt",
-	"2LAn2iZXi0hum4b8r0rw/ju6/MmZFIay2wjp7sg7TLsj0XiuaMsMFzIrbV0xs3kPhLsXS8DMFU1VRU0d",
-	"DgEOvmNJtxiw3yqIJeDmFVvnVKmlkJ1cN5eU65rrnCXr1vLA6rQvKzZvZcFyGkNPQU6tVYHD1BWJGjIg",
-	"stkfOjVuSFNnNMZVkeO7pWR6fzDfO1HooayNoK7r+1DnK79JWCEklCeGR0RuVyaRBKoEj7zI7q6QbtiO",
-	"4YZfKhJ8u/6dohnmMqmrkPF8+EtP0Ww1DZjRr4Kkgs/JiTPXjJK9HAxIvKCSxhqkOv19QiYfMMXzTeiq",
-	"zoMrP7t6RWgzyzDhUR0+j0ISVdFy84emc2UXb4TeMANhRVTSL0dRnkx4e5yEPKWx1YJKC1kF+ayWaYXP",
-	"Rv90FP8Nsx+/Vxbji+Qjvg7LtL9skUvQomVSozAkFb5CotHQL2P+7jKbRWJGk0FcSKZX782Z7e1P0e40",
-	"xkunVW/MOGv+nUQI5l1EZqJ+NuBiQBbw4ImdsCpsYJy8B60ZnysyKQaDZ9YoRONBnU64bzc13Ya/CL3A",
-	"YMCqUqo2nuF1B9EM/OYhpl3D0KRqVsUsScuqXmidG4IQtNCLUUe0qLLiXIzAN1lONo6T57apepaKpWe7",
-	"fO8ZFONHaz/4JTbOOxgHPzKlGynjlhEwdinYkNjMeaPWCLVqgtkBb43SxfggU3deNT4/pznr4/X1Y5Gd",
-	"4+nPrQ/hU7xFClZnMT4THsSYe3WtpEisc0EyyrimjIPsSO184AJjfjQNyYLypFeNNjBXI0sD8dosSqp+",
-	"XEMnJ3EqFCSEpvmCnobEsKzxRiYcu4YxVlNMUxYb16PIgOsyQmOLqDAytFFJpVypVTnHsAhSEePzFCZc",
-	"iULGyGhaGlIQM1IeeEwijCWVcaSI6EJyZUiPcS1wmWgOPCI5jT/ROfQnfMJfQcwUE1wRwQn206nSX/KA",
-	"ToHeA3a/cXICNF5Y1s1diZB1ozXB+lpQp2Oz8hk5O7M9fWWnHlkIpftnZyS6fvv+hvj3HJGU4Q688s7M",
-	"YDItNBGFViyxCiw6vx9GE06IEU5jEu0loAi9fJJTx7JGGTOtiFhyEimQ9yBVRIBrueqbdQXNWc84R3Pg",
-	"hM25kKBwtovPuimhDe51RO2W2I0V0zQ1y0WPBtB1AyIbyLPiqroM85m0b6fkII3TYO+h9EOIXkhRzBdm",
-	"0blIKZ/3hZyfP9iVR2WZViz4jM0LicF0Kxg/vPuRnLimb5KAZPeQkIpGDXg4ZLoySydS5Dnjc8QRIptg",
-	"dPzB+KTejZZQ2TzG2RnJ6IoY9GK4tLzDP6p23Bcr9jvdZoOrnX7zOroiUR0PiNxTL6p868VAZ8UR1mAW",
-	"BiqmSCYSSFMbn41Gg2G08VYM5SsyenhwS9h85tmZJ8JL9pyuCHTbfucbph8nlPzt/dufyVQkq9AcL2Wf",
-	"ANGq2DQ1KC7ZQpUOiFqCRCAH5HGCNTAGE273dWTf0pGQCXOD7uPTK7N260TRaHARWZLgAiEwp19CmrpD",
-	"RtsqDyKLtJL7y7C2V0JJTiaBollZRVlVTxowygLKSXB6hXKnif6NN384LMsFvGd9vHi2A/enKnpuUHp2",
-	"hlYDGPEgEuYS8RZ9ZcFidDEakY1sTURObLVBZMg+Kmna67Byx+94qGhch5FyKTKmoIzohSil/npzc20D",
-	"TIpQxEb1mpG7X2L0WFJlE6ygsCcuE6xW31CNPOGgw8ZqQ8xGuq6IFrXRo3Bhy0nlB4bMXBualQzOwkJt",
-	"YuxBGqMQadsqSJlmK2uipCwGrsBTrD+9uUHtzTRGBzZVYhAGRjRaBTvsD/qDHirH/hBNmhw4zVkwDp71",
-	"B/1nNgi9QLPjvDQPrMFj+K/rER5D98qrNK5kWMoUNufhOd0pvDAH2iqRwebZ2xx4aLDNEkjGZ2cN9mYK",
-	"UZHs4PMOH49PuM/pls2tym6x+ZVrZ7fpHLPdblaf8BavY4gvpRpkaUUYTj2tM6WHsH+AV2Gv/o0x8hK/",
-	"gMO9wANKl+nyI9pnpquqIKFuM7GfbBYLGCtuukJHqDGh6UY1ExdHtIZ0lqWsm1EqLQtoPxsyGgyOPLXF",
-	"X7Oxriym3F6z3iwr95MH24rEN/zgLZVCWzHeVSvdBMP3f8sqaM/pdZXNu26o9GWr1I1fNtxdK3xMw0+7",
-	"AnfLAw4tvnlq6Xlq6VmHwcVguG2BSgScN9pscdKz/ZM231HBmRf7Z1YvR5gJo9H+CRsdjjjxxf6JfrO+",
-	"H2vBUJ0fZfmIUboyAvGx7fPfrm9Dry/SytlaK3sSoLQNgtt1GMyhIxXzI1NaVcEBq7Hsy19GcRrbpq4A",
-	"36HgMY/Rn/CXZFakKYEHrIGIBS4OLD3BNDs5J8PB4LS0Hd12UZmb/6/hYBB16UdjXVRHab4rtyVdVg85",
-	"v7b5rf3j3BtgBwz133U7ZOWNR7sO3WPj9bYDJu58Z89QzmcqW8hyvWp25m4+T4J2lqUj5TfmWq388bbd",
-	"pGDrTIZ+0cnoslU9MmiVhAzcI4O2QqWG5gfsCsbymJPKQBX3IO8ZLPHz0w6QniyFgyyF33RzWOzTuLvn",
-	"v8HkwMaaDnOju7Xmydp4sja+sbXxT248YEahZTs00gvbDIfcyPSOkiqUFl444I/We2+nmlylxyHhgc/M",
-	"65IT7qqOYsrJFCbcpWdPQ5KnhWqmfct+ZwSvSuC6XC1WKtmD7Erp2mHNc3YYMIWf8v4sB19Cmf3c7993",
-	"6AjdEvphwGGpUtAas7+Hy+TOJP5Xce6dUvq3dO71Z+rs5vX9Tq6+2/TJ1X9Svk+u/td19a3U3e/q56Kr",
-	"7NKm5jyFvV8l72jHnvDt/djkJLLZ4b2lL5gBihptuxFxqVJ8MLn9inufRF4Hr//MSmTrO8qXMibc7YY+",
-	"ICWqyHMhraAquJarq9ZKzQfkEcZZoSDB925po0t9whGXGCKpn+xYCLXtJejSLaYkl3DPRKHSlavMqATn",
-	"hEvA6jBlE1Ctt6wBITCaj5yY02A9TIhtWDbpnLJYn27PsWDeTNEVmZTqcBJcbeZmw+252Q2zJva7/z/L",
-	"rJkVadr04l9jOU/Z+lRp/i+mpesW8C/uVTc7zJuP1/gO97osWXvL01ZE5eXmay8+Frr2/+755cWz0fCY",
-	"DE3n6w0HGXHDY990txT3lKE5NO7SOtlXMNu6Xho6QUnXkks4womm5PTJvHsy734P8+4Ao6v6vYl/VfPO",
-	"1U7tMe/WYV2uce4ZLagYOg2/96CVs9z8QiM0rxpWzwEGoReimfCdMZqN6q2rqquD4Dv+ttg/JFSTTChN",
-	"LgcDjNi4OuE+qdtQmpYWmkdMVb+v4Z/BWkZoB/LEleerCedCLxifdwZnNppdPsuUMebau6pz45AoTdnn",
-	"Uf7Kla1/QWQeo823N+18nbiM/47iv6Zebz0F+c0yKsObwYvx4GtrduMbLJu8ga4QNH/w6UmhPyn0p3jN",
-	"V4rX+L0YzapJmqZtTtyu7v12jK1avt2Z0t1MS35heiEKTSLU8JF9jhVLyudoJjRrOibc+J5XG4YAqV4f",
-	"UJ9ciAQejMJgOl3Zalv8DQbb2UKA02kKiWsumHBPuWDpMPaqQrLjPYBxXfFO55Tx+slU/HrCXW87OYnq",
-	"Lnc0NL4bDQb1Dxx2xkfcs+IZXZFCwUZ3enef+ZV9OJdKcx6MlWDgy6uPP+0yN8pj3LgG/cMsjYfecrns",
-	"mW17hUyB42NSm8khmvxi24I8fex1S5sl74ajZxtNwOPA/ueOTuOg2Qzd1QNddTzv7lA+QrU1Gsa/ir1S",
-	"cU+FmOaDEsF/0mezYTyCF9Pvkgv6fNYyTfyHIvxXIOzTDwfho/m2Q/mgw7FY6qyB4M0GuaCW6Ef9mBjW",
-	"69ta5lZAymOHXS/tb7xDUL86b5clb15hatj+YakOX6zmsZAS+89tdxmug/ribdl7WIPT5MQOgFpPTh2L",
-	"Y/veRQeif5GCz0voGf7+hTvDSdQ8e3Qa4sMPzpPiQrekIPGFYD3biuXTflsPGcViO59QKW37zbSq0wuf",
-	"Bmo3c200ctnuoxNsK8N5lVw0wuvAVqzudioJ1JWCeT8VN+Gui+r4FiorTIvtXYtBU/m+LvVFR6PmzLaW",
-	"+jzjaV9DXGZk7B6+XT+hfj/q95lNO+n3WoqkiLV9oXXHPuf3Q7xld1PdGa4Q21GO6IitfgS1MruMkXeE",
-	"ddV8/sZbsEVJ69v1/wcAAP//",
+	"7H3rkts2muirfMUzVaP2UGpJbtvH6pqqcRLnTKaS2GV3jrfW7GmiSUhCTAEMALZa69Lz7Hvsk23hA0iC",
+	"F93Gl8zs9h9XW8LlA/Ddb/oYJGKVC065VsHsY7CkJKUS/3xDtdwMX8w1lea/KVWJZLlmggez4C1NBE8V",
+	"aAFrwjTc0rmQFKSZw/gCBnpJIRWJOhvBdzTJiKQpEAUElJZmgBKgl0SDGffXq6vXw5RoGvG5kCsgWSbW",
+	"NIXbDbz5/lt4PpmMgdM7KuFWUvJBQUoTkTK+uIQkYwZ0IElCcw23Qi9HEQ/CgN6TVZ7RYBY8HgdhIOlv",
+	"BZM0DWZaFjQMVLKkK2LOpTe5GWXBCrbbMPi34Rui6Y9sxfTQ/vsd2XSv4A39raDK7O3AzamElGxgLiQe",
+	"iySJKLge7d3+D5LOg1nwf87rdzi336rzv+Jj/MA1XVC5A7SfGC80PRK6FQ7+WgC+oSvCOOOLA/eX0bkG",
+	"xhGkpJCSco33uGY8FesvD93BK+wD0F3ll4ZR0R3Y925JLUD1TYE0wxUMfuHsHpSl0LMvC9uuu6vAa9zT",
+	"l4ZwGwY5kWRFteNh3wquSaJfLwWnr6lcMaWY4N+zrJ+p/fQWEsGVed85joEBgbmk1HGtS4hVcWum3NI0",
+	"DiEuuPd/EBJiLviN/xnjkEuSaJZQPCgzG/1WULkJwoCTleE9iYXyJjdg3uQVnMFuPhUG98OFGLoPv7VA",
+	"4xu9XBGW7Trhy3uSaDCYn8GK6GS5CyQcEhz7Drhnvfvhm37pIJAfqDbSoHnre4HadT/74PPv5zVZ9OCr",
+	"+RR4sbqlMoS5FCuYjHwpMumHKDeL+VCkdE6KTOOEFeNsVazwb/dQzCOm11T2w+KQViHLNjuEMDGCdjIe",
+	"N2Eaj3dAReXNbsimT8JgRe4daGaNQ4AatPwZ72Y/XiH+ulu06BXCy9Hk6cWuB7UIbycc/ZgeOJbkJVW5",
+	"eeCS4ucZS7T529CVefbZx4DkecYSYsA9/1UZmD+WF6nc0GraHckKfBYqpZD229TRqR0UBiuqFD5e8AIc",
+	"+cKa6SXoJVOOwEgmKUk3QO+Z0srAuj2aoMzOL/kdzURO7SmbF361pG4XIZv3Xu56SzPBF6ihkRJE8w6e",
+	"hrdT0ekDzc077590QDc5bUE375A6ceyizYlHqAGnL7wLYk98H79oOemAwD1twRLCrZEcuWR3m6HDYUQF",
+	"y+9PwOawSbz9M3sRsyKHMPiBq2I+Z4nR4d8mBtVPo1rWN38n+fqjbxQO9wn5SnygHFJBFXChYUnuKGow",
+	"pWoCOMUpz+ZaeJoLhlLlMxO2RkgyknxQCIHdGDcVOZV4H8ApTdUDQT8QdIegPwmXw+Bnob8XBU9PpEXu",
+	"TdtJglzomzmOalCesasc80hEkaUI9K2Bzwz9rPT1s6i2Qg2FPtDQAw3109ABrAyDajl6KrHI5syd9GLG",
+	"3WRuoE8yZmvAL4DeJ5Sm9DPTyas7ap1EstppBOgSBDI3lnHs+Qfj0pa/xCmCZxvrCiS3GQU8VIvKWs7F",
+	"fc/mD93nnXugz/9d9NlLAmHwCyeFXgrJ/uNkqixaU3eSZWOgT5bfUCIN3aD4ZQrQUcEXxkhj/I5k7DNT",
+	"aWM/t1kI9D43Qj4ESe/EB5p62z8Iuwdi6iOmYxA3DP6/+QPp53vCspPpCw3JN5Wn92OgitWKyE3pzzDY",
+	"rtDj9UcFcyaVoWzr7Ap3E+NdBdTN3EJlqEQTlqlg9v5jMGc0Sz2XZn1opiqFONhe+9+84tQcfSUkBZyv",
+	"gEjq03AYuCv6IaVcszmzguyTobwlqmmWNr08zt6GTwH9MyoJ3b3s4aA+7iUoSiF2Z40fGNADA+pjQAfR",
+	"tkTa0surHNNpYuSLnqCC0kRT9JzzYhXM3gd1fCYIAz+EE4RBM34TXPuR5MbAbjzGHskRfrAqFFoLwhxs",
+	"PoN6cgj+niG0ttyGZQSg73ilJxeulsgDMkoUhSUxhn5lrrD0snb6Gl7BSiaFQXWmVe08Nv/x/XQhBtGB",
+	"rVaFRvVd8ISCoug8zqXIqdSscpr3x632RdYMZF5ILUSLQS/NJ+5VAZmo8kNnjbjHoXfoiYuFQSIp0TS9",
+	"IdqTSsEsmI6nT4bjyXDy5Goynj0ez8bjfw/CYC7kygwNUqLpULMV7WxlFi2UFqsbi68Hg1A4+Hs7dhuW",
+	"Ltf2Vf1cZBmsy/Bp5VMlCtwRrH+VNJ2rxuRqXtKvhNO/uP+OErHyD1WKQl5kmXnjMuqaE62pNFD8/f3f",
+	"/xJF6vpPfyn/+MOBu65vpROmOzY6FwYo9G9sdMh/pb8RTnvg7Wydkd7p34mjZjc92p0YVxnJqtf90+TJ",
+	"kyeT6eOLJ0+f7b/OKPrT+8nw+fX78fD59cdJOLnY/qEPozRZHESkKzNmGwZFnu5B6cfD6fhqcjGbTk9A",
+	"6a0fiX/vP4d/t2GFQD0R2VZMb09sG8/aJqIGpTbOeF1BK25/pYn2GGWlo3QezYgVB0IIa0nynKZdRpYS",
+	"fUwMGXly+45w7h7YfmSql5EbNRfEvIRO7YaKabpSR4NXQUKktBI8JwvGiT6CEl/XI3uP2Vir98z4dg4W",
+	"lz+DlkGaMjOJZK+9I85JpmjYuRlO17WYe6HBiDjt5CjEiHI218JHtdhXiUcoyLVzSyMAfPNqjoq2fyiL",
+	"xtfbsPlxA4Wvt9eYV9KUfJ+F8R+RUlGSWFIrPCTL3FGOYqrXYR36b2s34XFpGZfdtBYUUOTWfDvqMu79",
+	"fPkg3z06+h8GaqW+0t00VJh99wEDkVMOGE8JIaUJS2k6gzIhEsw1ABcRd1ufjRpZRTaw15bvmJJCQBV5",
+	"LqRRAjBzT24uI95KQkIymBeKphjeIT45YVqm0apLbRHh1cI5is5GEY9LPRaVMKvNqhiWwmjkmNBlVXb8",
+	"+8XrH2DB7qjCrShJltXeON2mYvataK3/6rJnJf0dffC25j4LEsKdg97/onsJyNqOl7PbNpurD+QWHNZs",
+	"oEWsvRlLPsbuFo/brkVx2BPQmjNsOBUMe/Y50U627HPLQzpTRc28JMnqk1shMkq4o7Imi1cJyYgEy0at",
+	"vWcxBgZmR0gySqQCpjFnbpdpRWCeEQ0fqMMtsC8EAy6AU6VLNFRnO2+myci3XUh7d7gsTRRjotqzKBiU",
+	"Bk1tR+EFmBczhzoLXRKzXUOZz1FGq4ZS+THIxIZkenOj0acULESWBr1YWCvfK5K/t9tfE775ylf2Hc3o",
+	"Jwp9zB/LNgeFvLmpFbn317OJdq1PmtL6NIH7D0ujPZyiIuHmOT+dol/2G5EveJm1k6aSKoVJ+CItc/Dz",
+	"jDDezsQveKEKUk2hyqHrnLDMCCubcj8C3NKivrkRzOxPiKJDZpiaYprd0WwDg4Kz3wrKqVIhZEJ8KHJl",
+	"jX33uhG32Z4zqGROe5n4zPdjfKA0dwkxOc0yAzvrWsbt9P9j7OAVuf+R8oVeBrPpk4vPYgd7UqJ1qJKV",
+	"7iZRdHk1HxDf2gz8RqS92eBEw9oI87UUfNHnqknpUe7eb83Areebbm+F0mOY0TuaOY/9JeSSoiYhuOf4",
+	"RcQpjEgvnRNHGTIIxXe4e58xU3kMfYv3gPPwkJmLl1Mv3WfY1HfT63JMlozToaQkrSPeYJYdwbeuQgWf",
+	"V4uMYkDdfGdzczKGXNfoZb6P0sF+YwtcMH/WflAmrrVikL3JbX66jZe82heLaGQaXPd4Jvx36TWz5x5i",
+	"dLGgi5KOlfnvWNJjZ/PeV2/yyUOeDLPZEW+825VQhaiAujFg+OMGtWD7RaFojx1fhYIOoj0Sdxt0O70P",
+	"4Gb5Qw9icsGHnC6IYTvgUrohIVIymgLjQMB669s1WilbMN2WDyTiK5IZ3lkqCZAQ7oTEinywJsGCcsTw",
+	"1JVmQSpFDgTKJG2bIeIYLCjNsiziGdXKxxlJjbIPTLeZ+dNx0OTO4+HzPpZs8/w9r0enOkUaRos+GMW0",
+	"Kqt71kuRUQNrkfX4u/M2Ch5I8g/rTHx/1mkJ+GGghSbGqCh409E3uZh6U8e7p+ZVlm859en+iS0MdLUE",
+	"XlmBD1Jzlz489bWkPk+Yb+8xbksGwArpvf7WU/2rh2XuPlDMSa6c2djiDGShjDrXyLOvoH4f3LHc3Esl",
+	"/rpe35aQw/TNXq3u1YtCL7HaUSkbrR/BlWfTSzqXVC3dVx0MthNvdLl+N6LRCJM0t/eLtpqFKM8eP33+",
+	"+NnYoHKlWzGun14EfUhp01PUDeMNnHw2HffisCoTu2s8KH2mN0bi9rrRzQFv7Mf+RJvmcFBaNK6psVoD",
+	"+hK2xrX1EQC+58tSDHRMTBsyt7kX9D5ZEr6goUE/yvSSSlBLktPagYQVnbPKAVNKo4gP4o+RFRdRMIOP",
+	"ESo25s+opU5EQQij0Wi7jc/A1YJaxJqOxojt7bX6FnBf33jHsUNHo1EUbOMzy7x3yMIdsjVEAcShEoel",
+	"gWqMZe5BWatYTk4ZjBScHuH+80Rt2NAn2ipXC0mum4r+r0rw0Ruy/smpFAaz2xfSX2B8nHRHpPHM6ZYa",
+	"LuSq1HXF3MYKEe5hIilGe0mmKmwaQWy/vWFpDISn1f8VTSTVsdGXI16lhxc8QwZTrQpG2TSrJkRTZUOQ",
+	"f726eg3fEMUSGLz5/lt4+uziOfzXf05Hj0eT3sevQOhnPT5AqCCWrCQnSq2F7KX0hSRc15TutGe3lncV",
+	"vTptxVpart6cJHSoaE6sJoPD1CXEDb7TcoKHu/hTFeG5WUumDwfdvBP1ocUvtXPzq7hcQkQXwkHkdmWI",
+	"JSVK8NiLsuwLr4TteEr4uaIy19vfydNjHoy4BDfPd/DEE2A7VQ5m5LaATPAFDJwaaIT3k/EYkiWRJNFU",
+	"qrPfx530C4Zbvwpe1Tkpys90uATSjPhFPK6DS3EIcRVLMv/RZKHs4g23JIZBLOtLR+UowtOIt8dJmmck",
+	"sdJVaSErB6hlYC3X4vSfDuO/YiTy94rxfZZYzZchmfaXLXQJWrgM9RWGUN1XCBoNiDIe4h6zmeNppBVN",
+	"Csn05q05s339W9RnjVLUay0Y9dCqlYMYwbyJYS7q7ioXY1jSe4/thJUrlXF4S7VmfKEgKsbjx1bZRKVE",
+	"nUXc18ea5sg3Qi/RybCpBKf1k3i1i2RF/dJGpl05Y1TV9GMEqaWtL7XOa00BNY/usT2tpKu6mM1d0xmn",
+	"brvCtx4NBjVs25FmWMiMcutAd4uyFOWi1VaM0looKm1s13xeqiztEyHMnQMJA+K0x61WqbtuV1+3G3Te",
+	"J89tM415JtaewvWtpwXNPlqlx8/fc2bULPiRKd3IR2lpLjOX3xGCTctpJDLisVMMBXlrlLbYLzJz51Wz",
+	"83OSsxHi4ygRq3M8/bk1tnwStpeCaceMz4UHMSZ2uBYCSH0LASvCuCaMU9kTx/uFC3SOkiyEJeHpsBpt",
+	"YK5Glpr0a7MoVH0YDOIPkkwomgLJ8iU5CzH0Ycy2iGOEGp1axW3GEmOjFSvKdenKshma6ELrpGkql8dZ",
+	"zjE0j2TB+CKjEVeikAlyDi0NKog5lAeeQYxOt9LhFoMuJFeGlhjXwkZaFpTHkJPkA1nQUcQj/h1NmGKC",
+	"KxAuRUGVhqUHdEbJHcViYw4DDOsjL8pdlMX6GzRgvj9VZzOz8iN49OiqSVNLofTo0SOIX796ewX+O8eQ",
+	"YdqA4JUZawbDbaFBFFqx1Erk+PxuEkccwHDbGcQHEShGdwjkxPEgo10wrUCsOcSKyjsqVQyUa7kZmXUF",
+	"ydnQEPaCcmALLiRVONs5st2U0HpBe9yba6wMTEiWmeXijwbQbQMi6/G0/Ld6DMBEDOyZlVNpeIx9h9Jg",
+	"A72UolgszaILkRG+GAm5OL+3K0/LHNBE8DlbFBKjDpaj/fLmRxi41BJIqWR3NIUKRw14OOR2Y5ZOpchz",
+	"G0hT9rIBwwj3xn7zXrSEygZ8Hj2CFdmAuV70K5dv+EfVdpBj+Uivf8Hc1V4Hwza+hLh2nMSuxZcqe3wZ",
+	"6Cw7wgTvwkDFFKxESrPMOrLj6XgSd3qEEb6B6f29W8IGrx898mRSSZ63G6D9yux5R5flQOBvb1/9DLci",
+	"3YTmeBn7QPFaFbvFWGVJFqq0qNSaSgRyDB8jTLAzN+F238a2h5qkK3FHKyPy7NKs3TpRPB1fxBYluEAI",
+	"zOnXNMvcIeNdaSaxvbSS+kv/v5efDYMoUEaq2RTtKjXbgFFmZ0fB2SXyneb1d3q9cbouF/DauXmOfwfu",
+	"T1WYwVzpo0eoBlHDHkTKXNaFvb4yGzq+mE6hE9aKYWBTS2KD9nGJ015BqTt+T4M6L2Erl2LFFC1dnyFy",
+	"KVQz0BOngOBtVF3s3PuCkWNpFXaxjMKeuAymW3lDNNKEgw77WBhkNtx1A1rUWpzChS0llR8YNHNVt5Yz",
+	"OJURpYlRcEmCTKStfCFmmq2shpKxhHJFPcH60w9XKL2ZRpdGVyQGYWBYoxWwk9F4NB6icBxNUKXJKSc5",
+	"C2bB49F49Nh665eodpyX6oFVeAz99TVfM3ivvPB/xcMyprAW2SWMWRUybuoqsbnNR69yyusUvEePGuTN",
+	"bCpeuofOe4xWHnGf0i2ZW5HdIvNL13HBxr3MdvtJPeItWkdfaEY0laUWYSj1rA4pH0P+AT6FffofjJKX",
+	"+tk6rvMaVbrMKzihnO92U2Wf1GVvro9MJ+vCaHG3G7TsGhNaXWQaEZ4TStV6c5C2TdealgVtt4uajscn",
+	"ntreX7M+uMzU3l0Q06xZ8aMsuypQOob9jrSwnTfeV4jRBMM36MsSC8+Kd2UT+16oNM6rGJdfk9BfiHBK",
+	"AWI7vX9Hv5wW3TyUGD6UGG7D4GI82bVAxQLOG90CcNLjw5O6batw5sXhmVVvHTNhOj08oVNxjROfH57o",
+	"9ybxnUfoe/TdRu/R7Vh6IN63bf7r7XXo1WlbPltLZY8DlLpBcL0NgwXtiVn9yJRWlXPASiybA2gEp3Wb",
+	"lEkbewQ8Bl9GEX8B8yLLgN5jskgicHHKsgHmI8A5TMbjs1J3dNvFZRLDnyfjcdwnH412UR2l2U90R1yx",
+	"HnL+2gYCD49zvR+PGOr38zxm5U6zxmP36HTtPGLi3v6qBnM+UdjSVa43zU4B3QZOqGdZPFJ+owArld9f",
+	"tyugbELOxM/OmT5ppdmMW7kzY9dc1qby1NB8j10KMI9oUCmo4o7KO0bX+PlZD0gPmsJRmsI/9HKYFdV4",
+	"u6f/gMqBVXs96kZ/3d6DtvGgbXxlbeOfXHnAiEJLd2iEF3YpDrnh6T25Z8gtPHfAH6313o6duZSYY9wD",
+	"nxiohgF36VkJ4XBLI+7izWch5FmhmnHsspkCgldFpF3wGVO67EH2xajtsOY5exSYwo/hf5KBL2kZzj1s",
+	"3/fICN1i+mHA6VplVGsMZx/Pk3uzEr6Ice+E0v9I415/osxuPt/vZOq7TR9M/Qfh+2Dqf1lT33Ldw6Z+",
+	"LvryU21ozhPYh0Xynl4PEd/d7AEGsY0OH8zlwQhQ3KjRjsGFSrFRfrusfwSxV67t93BqlelH/FCdfmul",
+	"42v2RxHHu0QXSd0PaCnUrl8AKM1iArmkd0wUKtu4zIyKcUZcUkx3UzYA1erdThECI/lgYE6DCT4h1qvZ",
+	"oHPGEn22O8aCcTNFNhCV4jAKLrux2XB3bLaj1iR+a5FPUmvmRZY1rfiXmJ9U1ohVkv+zSem63v+zW9XN",
+	"dgLNzli+wb0tc/Be8azlUXnRbSXl30Lf/s+ePrl4PJ2cEqHpbQ1zlBI3OfW3PCzGPURojvW7tE72BdS2",
+	"vjZmA+R0Lb6EIxxrSs8e1LsH9e73UO+OULqq3xn6V1XvXO7UAfVuG9bpGuee0oKCoVfxe0u1cpqbn2iE",
+	"6lVD6zlCIfRcNBHf66PpZG9dVmUqgD+bYqsXQiAaVkJpeDIeo8fGJT6PoK6raWpaqB4xVf18TaO5EGpG",
+	"qAfy1NUbqIhzoZeML3qdM53qnU9SZYy69qYqRTnGS1MWrpS/bmjzX/AyT5Hmu6uQvoxfptHq6V9Srrf6",
+	"zH61iMrkavx8Nv7Skt3YButW4y1jCtFmR7kHgf4g0B/8NV/IX+PXYjSzJkmWtSlxt7j3yzF2Svl2ZcqO",
+	"quN3TC9FoSFGCR97hTcLVBOaOR0RN7bnZUcRgKpNg/rgXCT03ggMprONzbbFn5yxlS1AObnNaOqKCyLu",
+	"CRdMHcYCW5ruaZwwqzPeyYIwXvdjxq8j7poAwCCu2wGgovFsOh7XP2zb6x9xP3OwIhsoFO2U8fcX5F/a",
+	"rtxYpW19Jej48vLjz2zlw+5y7VYFeMTbJeAuUx9/glvIwzXes2q4Vx8V8f7KKL8oquqEh6n8ttZfucI0",
+	"8HZ5MprOIL4Yj2Msw4K4rBFwClMMA+L/UkVVoVJlqIR4m2vRqgGL+IrqpUjVmfsNX+etu6lrr12VfKPr",
+	"Uuy8c+Xv8dmHK39lLeIfuFhfGoAndmTcrGnAJTGp13eRhTs2MYvxiNu9uNAttAYPq/sUzRKBr1wPi+N0",
+	"zPvher0etp60GxYk6TtbEOZpYl5xv1nyZjJ9HHSK+gP7xw25TYJm7X5fyX5VoL+/oP4EpabRU+GLaKoV",
+	"36wuptlzJfi/5PF8kkzp89tn6QV5Om8ppX4vFb9Riu2OctR9NNuflD1PTr2l3uwX3qz1tMJ1fPKvdiK6",
+	"e+Xl7V9NCVqEHvS21qhz86BCPr9QLbCVg7jSzl8H7fRV69uoQNLmlvBn9X2TdMVszaLHRP6fweqrzY7t",
+	"+rnNya9jm8n0JijVTbrKsplBk6eezbqcdDcfDLHW9xRGiKzL8KRa0zsdO2yNQ8tR7YnJfb8I1GnkUv/M",
+	"iF0WfvgOU0bsf5ykYgoYT4SU2GijjTuvyiLrGpymhO4BqIVbn+2N30nBF14hspDlGQZtkXOGErB8qa4Y",
+	"aWpHg9Yzn42g+iH/HsUibesIoVsSa7PQ49OWgGVNZvzu3bvhC2+tuIOlVqp51mJ7Sn8boVa1ty29NrAU",
+	"ioYQI5zdzeoeluvWgTEqVx9x1Pidcq+zFOpIkpJs9efIViVHQU+vl21b4zcqfqOg/b3V623hKdoEu34h",
+	"uCq0xRZ27VraTh2tLf7s605u7vrIStj+alZJicvE9X5MNuKuiPX0Clb79sXuovGgafu8LNX1njr5uW1V",
+	"4Asuz/h50UAXDGg/XP2hqz9kte7F39dSpEWibTf0Pfuc303wld1L9ScYhFgNeEJDgrCsb6ysXkOAJxi3",
+	"zTZt3oItTNpeb/87AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

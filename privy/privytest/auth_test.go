@@ -28,15 +28,15 @@ func TestBearerAuthentication(t *testing.T) {
 		code                      gen.ErrorCode
 		message                   string
 	}{
-		{"no token", "", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, "Bearer token is missing or invalid"},
-		{"unknown token", "privy_nope", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, "Bearer token is missing or invalid"},
-		{"revoked token", "privy_revoked", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, "Bearer token is missing or invalid"},
+		{"no token", "", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, replyMsg("Unauthorized")},
+		{"unknown token", "privy_nope", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, replyMsg("Unauthorized")},
+		{"revoked token", "privy_revoked", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, replyMsg("Unauthorized")},
 		{"read token lists", "privy_readonly", "GET", "", 0, 200, "", ""},
-		{"read token cannot create", "privy_readonly", "POST", create, 0, 403, gen.ErrorCodeInsufficientScope, "Token does not have the required scope for this endpoint"},
-		{"write token cannot list", "privy_writeonly", "GET", "", 0, 403, gen.ErrorCodeInsufficientScope, "Token does not have the required scope for this endpoint"},
+		{"read token cannot create", "privy_readonly", "POST", create, 0, 403, gen.ErrorCodeInsufficientScope, replyMsg("InsufficientScope")},
+		{"write token cannot list", "privy_writeonly", "GET", "", 0, 403, gen.ErrorCodeInsufficientScope, replyMsg("InsufficientScope")},
 		{"write token creates", "privy_writeonly", "POST", create, 0, 201, "", ""},
 		{"expiring token before expiry", "privy_expiring", "GET", "", 59 * time.Minute, 200, "", ""},
-		{"expiring token at expiry", "privy_expiring", "GET", "", time.Minute, 401, gen.ErrorCodeUnauthorized, "Bearer token is missing or invalid"},
+		{"expiring token at expiry", "privy_expiring", "GET", "", time.Minute, 401, gen.ErrorCodeUnauthorized, replyMsg("Unauthorized")},
 		{"default token never expires", privytest.DefaultToken, "GET", "", 1000 * 24 * time.Hour, 200, "", ""},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,8 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"math"
 	"net/url"
 	"reflect"
 	"slices"
@@ -663,12 +665,15 @@ func (s *store) snapshotJSON() []json.RawMessage {
 
 // fromContact makes a record of a generated contact (for seeding): the properties it holds,
 // and the new-contact values of any the generated type does not know. It encodes field by
-// field, which is several times faster than a JSON round trip.
+// field into one buffer, several times faster than a JSON round trip.
 func (s *store) fromContact(c gen.Contact) *record {
 	r := &record{vals: slices.Clone(s.sh.initial), created: c.CreatedAt}
 	v := reflect.ValueOf(c)
+	buf := make([]byte, 0, 256)
 	for _, f := range s.sh.genFields {
-		r.vals[f.prop] = encodeField(v.Field(f.field))
+		n := len(buf)
+		buf = appendField(buf, v.Field(f.field))
+		r.vals[f.prop] = buf[n:len(buf):len(buf)]
 	}
 	s.setIDs(r)
 	return r
@@ -693,21 +698,24 @@ func genFields(pos map[string]int) []genField {
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// encodeField encodes a field of gen.Contact as encoding/json does.
-func encodeField(v reflect.Value) json.RawMessage {
+// appendField appends a field of gen.Contact encoded as encoding/json does.
+func appendField(b []byte, v reflect.Value) []byte {
 	switch {
 	case v.Kind() == reflect.Pointer && v.IsNil():
-		return json.RawMessage("null")
+		return append(b, "null"...)
 	case v.Kind() == reflect.Pointer:
-		return encodeField(v.Elem())
+		return appendField(b, v.Elem())
 	case v.Kind() == reflect.String:
-		return appendString(nil, v.String())
+		return appendString(b, v.String())
 	case v.Type() == timeType:
-		t := v.Interface().(time.Time)
-		b := append([]byte{'"'}, t.AppendFormat(nil, time.RFC3339Nano)...)
+		b = append(b, '"')
+		b = v.Interface().(time.Time).AppendFormat(b, time.RFC3339Nano)
 		return append(b, '"')
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
-		b := []byte{'['}
+		if v.IsNil() {
+			return append(b, "null"...)
+		}
+		b = append(b, '[')
 		for i := range v.Len() {
 			if i > 0 {
 				b = append(b, ',')
@@ -715,10 +723,36 @@ func encodeField(v reflect.Value) json.RawMessage {
 			b = appendString(b, v.Index(i).String())
 		}
 		return append(b, ']')
-	case v.Kind() == reflect.Map && v.Len() == 0:
-		return json.RawMessage("{}")
+	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String && v.Type().Elem().Kind() == reflect.Interface:
+		if v.IsNil() {
+			return append(b, "null"...)
+		}
+		m := v.Convert(reflect.TypeFor[map[string]any]()).Interface().(map[string]any)
+		b = append(b, '{')
+		for i, k := range slices.Sorted(maps.Keys(m)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			switch x := m[k].(type) {
+			case string:
+				b = appendString(b, x)
+			case bool:
+				b = strconv.AppendBool(b, x)
+			case float64:
+				if a := math.Abs(x); a == 0 || a >= 1e-6 && a < 1e21 {
+					b = strconv.AppendFloat(b, x, 'f', -1, 64)
+				} else {
+					b = append(b, mustJSON(x)...)
+				}
+			default:
+				b = append(b, mustJSON(x)...)
+			}
+		}
+		return append(b, '}')
 	}
-	return mustJSON(v.Interface())
+	return append(b, mustJSON(v.Interface())...)
 }
 
 // appendString appends s as a JSON string, as encoding/json writes it.

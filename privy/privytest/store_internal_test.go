@@ -151,7 +151,7 @@ func TestShapeNeedsItsNames(t *testing.T) {
 func TestFromContactEncodesAsEncodingJSON(t *testing.T) {
 	f := New(WithSeed(7, 300))
 	odd := "Zoë \"<&>\u2028\\\t"
-	contacts := append(f.Contacts(), gen.Contact{FirstName: &odd, Tags: gen.Tags{odd}, CustomFields: gen.CustomFields{odd: 1.5e-7, "b": true},
+	contacts := append(f.Contacts(), gen.Contact{FirstName: &odd, Tags: gen.Tags{odd}, CustomFields: gen.CustomFields{odd: 1.5e-7, "b": true, "big": 1e21, "neg": -12.25, "zero": 0.0, "nil": nil, "s": "x"},
 		CreatedAt: time.Date(2025, 1, 15, 10, 30, 0, 123, time.FixedZone("x", 3600))})
 	for _, c := range contacts {
 		r := f.store.fromContact(c)

@@ -26,7 +26,8 @@ type reqInfo struct {
 	rate  rateState
 	body  []byte     // the raw request body
 	query url.Values // the raw query
-	// user and password are the HTTP Basic credentials (ok: present).
+	// user and password are the HTTP Basic credentials; basic reports an
+	// "Authorization: Basic" header.
 	user, password string
 	basic          bool
 }

@@ -140,6 +140,11 @@ func TestShapeNeedsItsNames(t *testing.T) {
 		t.Errorf("newShape without %s: %v", propUpdatedAt, err)
 	}
 	m = *revisedModel(t)
+	m.Filters = append(slices.Clone(m.Filters), specmodel.Field{Name: "created_after"})
+	if _, err := newShape(&m); err == nil || !strings.Contains(err.Error(), "created_after") {
+		t.Errorf("newShape with a filter it cannot apply: %v", err)
+	}
+	m = *revisedModel(t)
 	m.Replies = map[string]specmodel.Reply{}
 	if _, err := newShape(&m); err == nil || !strings.Contains(err.Error(), specmodel.ExtMessage) {
 		t.Errorf("newShape without messages: %v", err)

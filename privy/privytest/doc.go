@@ -51,9 +51,12 @@
 // off (requests are always validated: that is how the fake answers 422). On a 2-core
 // machine, through loopback HTTP with the generated client, a 100-contact list page took
 // about 2.2 to 4.5 ms with the check and 1.1 to 1.7 ms without; a create about 0.19 to 0.37
-// ms with and 0.15 to 0.18 ms without (BenchmarkListPage, BenchmarkCreate). Seeding 100,000
-// contacts takes 0.18 to 0.25 s, and an unfiltered page costs O(per_page)
-// whatever the size of the store.
+// ms with and 0.15 to 0.18 ms without (BenchmarkListPage, BenchmarkCreate). Contacts are
+// stored as the JSON of each property, so a page is written without re-encoding (about
+// 312 KB and 2,500 allocations per 100-contact page without the check, against 402 KB and
+// 3,800 when contacts were generated structs), and seeding encodes up front: 100,000
+// contacts cost about 0.45 s of CPU and 155 MB (0.2 s and 76 MB before). An unfiltered page
+// costs O(per_page) whatever the size of the store.
 //
 // # Decisions where the documentation is open
 //

@@ -165,6 +165,12 @@ func TestTokenExchange(t *testing.T) {
 			}
 		})
 	}
+	exchangeAs(t, e.srv.TokenURL, nil, "client_secret=secret_rw&grant_type=%zz") // not a form
+	for _, r := range e.srv.Requests() {
+		if body := string(r.Body); strings.Contains(body, "secret_rw") || strings.Contains(body, "s%26cret") || r.Token != "" {
+			t.Errorf("the request log holds a client secret: %s %q", body, r.Token)
+		}
+	}
 }
 
 func TestExchangedTokenScopesAndExpiry(t *testing.T) {

@@ -179,7 +179,9 @@ type CreateContactRequest struct {
 	// Email An email address. The one rule, here and everywhere: a local part and a domain of at
 	// least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
 	// There is deliberately no `format: email`: each tool reads that format its own way, so
-	// the pattern is the whole rule.
+	// the pattern is the whole rule. Emails are compared case-insensitively (uniqueness,
+	// lookups, the `email` filter: `x-privy-case-insensitive`); a contact keeps the spelling
+	// it was created with.
 	//
 	//
 	// Example: jane@example.com
@@ -195,9 +197,10 @@ type CreateContactRequest struct {
 	// Example: +15551234567
 	PhoneNumber *PhoneNumber `json:"phone_number,omitempty"`
 
-	// SmsConsent A marketing consent state.
-	//
-	// Example: subscribed
+	// SmsConsent SMS consent; `non_subscribed` when absent (open point, decided: the docs name no
+	// default). `subscribed` needs a phone number from a supported country;
+	// `unsubscribed` is refused for a new contact (there is no consent to revoke).
+	// `x-privy-value-errors` holds the message the API gives for each refused value.
 	SmsConsent *Consent `json:"sms_consent,omitempty"`
 
 	// Tags Tags; absent and empty mean the same (no tags).
@@ -219,7 +222,9 @@ type DeleteContactRequest struct {
 	// Email An email address. The one rule, here and everywhere: a local part and a domain of at
 	// least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
 	// There is deliberately no `format: email`: each tool reads that format its own way, so
-	// the pattern is the whole rule.
+	// the pattern is the whole rule. Emails are compared case-insensitively (uniqueness,
+	// lookups, the `email` filter: `x-privy-case-insensitive`); a contact keeps the spelling
+	// it was created with.
 	//
 	//
 	// Example: jane@example.com
@@ -234,7 +239,9 @@ type DeleteContactRequest struct {
 // Email An email address. The one rule, here and everywhere: a local part and a domain of at
 // least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
 // There is deliberately no `format: email`: each tool reads that format its own way, so
-// the pattern is the whole rule.
+// the pattern is the whole rule. Emails are compared case-insensitively (uniqueness,
+// lookups, the `email` filter: `x-privy-case-insensitive`); a contact keeps the spelling
+// it was created with.
 //
 // Example: jane@example.com
 type Email = string
@@ -332,10 +339,11 @@ type TokenError struct {
 	ErrorDescription *string         `json:"error_description,omitempty"`
 }
 
-// TokenRequest Form fields of the client-credentials exchange.
+// TokenRequest Form fields of the client-credentials exchange. `client_id` and `client_secret` are
+// required unless the client authenticates with HTTP Basic (RFC 6749 §2.3.1).
 type TokenRequest struct {
-	ClientId     string                `json:"client_id"`
-	ClientSecret string                `json:"client_secret"`
+	ClientId     *string               `json:"client_id,omitempty"`
+	ClientSecret *string               `json:"client_secret,omitempty"`
 	GrantType    TokenRequestGrantType `json:"grant_type"`
 
 	// Scope Space-separated scopes; `contacts_read` when absent.
@@ -358,7 +366,9 @@ type UnsubscribeContactRequest struct {
 	// Email An email address. The one rule, here and everywhere: a local part and a domain of at
 	// least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
 	// There is deliberately no `format: email`: each tool reads that format its own way, so
-	// the pattern is the whole rule.
+	// the pattern is the whole rule. Emails are compared case-insensitively (uniqueness,
+	// lookups, the `email` filter: `x-privy-case-insensitive`); a contact keeps the spelling
+	// it was created with.
 	//
 	//
 	// Example: jane@example.com
@@ -387,7 +397,9 @@ type UpdateContactRequest struct {
 	// Email An email address. The one rule, here and everywhere: a local part and a domain of at
 	// least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
 	// There is deliberately no `format: email`: each tool reads that format its own way, so
-	// the pattern is the whole rule.
+	// the pattern is the whole rule. Emails are compared case-insensitively (uniqueness,
+	// lookups, the `email` filter: `x-privy-case-insensitive`); a contact keeps the spelling
+	// it was created with.
 	//
 	//
 	// Example: jane@example.com
@@ -411,7 +423,9 @@ type ContactPhonePermissionFilter = Consent
 // EmailFilter An email address. The one rule, here and everywhere: a local part and a domain of at
 // least two non-empty dot-separated labels, no whitespace (`user@localhost` is refused).
 // There is deliberately no `format: email`: each tool reads that format its own way, so
-// the pattern is the whole rule.
+// the pattern is the whole rule. Emails are compared case-insensitively (uniqueness,
+// lookups, the `email` filter: `x-privy-case-insensitive`); a contact keeps the spelling
+// it was created with.
 //
 // Example: jane@example.com
 type EmailFilter = Email
@@ -677,9 +691,13 @@ type ClientInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
-	// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
-	// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+	// accepted (`TokenError`). The client authenticates with `client_id` and
+	// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+	// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+	// for `invalid_request` (a missing or repeated parameter, or two authentication
+	// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+	// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+	// scope not enabled on the application.
 	// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
 	// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 	//
@@ -695,9 +713,13 @@ type ClientInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
-	// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
-	// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+	// accepted (`TokenError`). The client authenticates with `client_id` and
+	// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+	// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+	// for `invalid_request` (a missing or repeated parameter, or two authentication
+	// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+	// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+	// scope not enabled on the application.
 	// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
 	// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 	//
@@ -914,9 +936,13 @@ func (c *Client) UnsubscribeContact(ctx context.Context, body UnsubscribeContact
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
-// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
-// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+// accepted (`TokenError`). The client authenticates with `client_id` and
+// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+// for `invalid_request` (a missing or repeated parameter, or two authentication
+// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+// scope not enabled on the application.
 // Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
 // RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 //
@@ -942,9 +968,13 @@ func (c *Client) ExchangeTokenWithBody(ctx context.Context, contentType string, 
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
-// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
-// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+// accepted (`TokenError`). The client authenticates with `client_id` and
+// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+// for `invalid_request` (a missing or repeated parameter, or two authentication
+// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+// scope not enabled on the application.
 // Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
 // RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 //
@@ -1440,9 +1470,13 @@ type ClientWithResponsesInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
-	// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
-	// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+	// accepted (`TokenError`). The client authenticates with `client_id` and
+	// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+	// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+	// for `invalid_request` (a missing or repeated parameter, or two authentication
+	// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+	// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+	// scope not enabled on the application.
 	// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
 	// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 	//
@@ -1458,9 +1492,13 @@ type ClientWithResponsesInterface interface {
 	// application are granted. There is no refresh token: exchange again when the token
 	// expires (`expires_in` is 7200 seconds).
 	// **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-	// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
-	// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
-	// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+	// accepted (`TokenError`). The client authenticates with `client_id` and
+	// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+	// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+	// for `invalid_request` (a missing or repeated parameter, or two authentication
+	// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+	// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+	// scope not enabled on the application.
 	// Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
 	// RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 	//
@@ -2196,6 +2234,11 @@ func (r UnsubscribeContactResponse) ContentType() string {
 	return ""
 }
 
+// ExchangeTokenResponse401Headers the declared response headers of an HTTP 401 response for ExchangeToken
+type ExchangeTokenResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
 type ExchangeTokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2205,6 +2248,8 @@ type ExchangeTokenResponse struct {
 	JSON400 *TokenError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *TokenError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExchangeTokenResponse401Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2424,9 +2469,13 @@ func (c *ClientWithResponses) UnsubscribeContactWithResponse(ctx context.Context
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
-// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
-// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+// accepted (`TokenError`). The client authenticates with `client_id` and
+// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+// for `invalid_request` (a missing or repeated parameter, or two authentication
+// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+// scope not enabled on the application.
 // Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
 // RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 //
@@ -2448,9 +2497,13 @@ func (c *ClientWithResponses) ExchangeTokenWithBodyWithResponse(ctx context.Cont
 // application are granted. There is no refresh token: exchange again when the token
 // expires (`expires_in` is 7200 seconds).
 // **Open, decided:** errors may use the API envelope or the OAuth 2.0 form; both are
-// accepted (`TokenError`). Errors follow RFC 6749 §5.2: `400` for a malformed request
-// (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), `401` for failed client
-// authentication (`invalid_client`; the Privy docs also answer `invalid_scope` with 401).
+// accepted (`TokenError`). The client authenticates with `client_id` and
+// `client_secret` in the form or with HTTP Basic (RFC 6749 §2.3.1: the form-urlencoded
+// id and secret as user and password), never both. Errors follow RFC 6749 §5.2: `400`
+// for `invalid_request` (a missing or repeated parameter, or two authentication
+// methods), `unsupported_grant_type` and `invalid_scope` for a scope the API does not
+// know; `401` for `invalid_client` and, as the docs say, `invalid_scope` for a known
+// scope not enabled on the application.
 // Unlike the contacts operations, the token endpoint ignores undeclared parameters, as
 // RFC 6749 §3.2 requires (`x-privy-closed-query: false`; TokenRequest is open).
 //
@@ -4155,6 +4208,19 @@ func ParseExchangeTokenResponse(rsp *http.Response) (*ExchangeTokenResponse, err
 
 	}
 
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ExchangeTokenResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	}
+
 	return response, nil
 }
 
@@ -4163,132 +4229,139 @@ func ParseExchangeTokenResponse(rsp *http.Response) (*ExchangeTokenResponse, err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rkts29uernOJOVaQOpZbabXutrq2KJ3FmMpXELru9s7uWpwmRkISYAjgA2Gqtq59n32Of7F84AEnw",
-	"posvycxUf3G5JYI4ODjA+Z2rPgax2GSCU65VMPsYrClJqMT/vqZa7kbPl5pK82dCVSxZppngwSx4Q2PB",
-	"EwVawJYwDQu6FJKCNGMYX8FArykkIlbDMfxA45RImgBRQEBpaR5QAvSaaDDP/fX6+tUoIZrO+VLIDZA0",
-	"FVuawGIHr3/8Hp5NpxPg9JZKWEhKPihIaCwSxldXEKfMkA4kjmmmYSH0ejznQRjQO7LJUhrMgkeTIAwk",
-	"/WfOJE2CmZY5DQMVr+mGmHXpXWaesmQF9/dh8L9Gr4mmP7MN0yP77w9k12bBa/rPnCoztyM3oxISsoOl",
-	"kLgsEsci53q8d/o/SboMZsF/O6/24dx+q87/ipvxE9d0RWUPab8wnmt6JHUbfPj3IvA13RDGGV8d4F9K",
-	"lxoYR5LiXErKNfJxy3gitl+fuoMs7CLQsfJr06hoj/T9fU0tQRWnQJrHFQzecnYHyp7Q4delrY93JXk1",
-	"Pn1tCu/DICOSbKh2d9j3gmsS61drwekrKjdMKSb4jyztvtR+eQOx4Mrs7xKfgQGBpaTU3VpXEKl8YYYs",
-	"aBKFEOXc+xuEhIgLfuN/xjhkksSaxRQXysxE/8yp3AVhwMnG3D2xpfImM2TeZCWdQf89FQZ3o5UYuQ+/",
-	"t0TjHr3YEJb2rfDFHYk1GMlPYUN0vO4jCR8Jjt0HnLOa/TCnXzgK5AeqjTaoc30vUX382Uefz59XZNUh",
-	"r+ZT4PlmQWUISyk2MB37WmTaTVFmXuZTkdAlyVONAzaMs02+wf+7jWLeYXpFZTctTmgVXtlmhhCmRtFO",
-	"J5M6TZNJD1VU3vRTdvE4DDbkzpFm3nGIUCOWvyJv9ssVyq/johWvEF6Mp08u+zbUCrwdcPRmeuTYIy+p",
-	"yswGFyd+mbJYm/+bc2W2ffYxIFmWspgYcs9/U4bmjwUjlXu0HHZL0hy3hUoppP02cefUPhQGG6oUbl7w",
-	"HNzxhS3Ta9BrptwBI6mkJNkBvWNKK0Pr/dEHysz8gt/SVGTUrrLO8Os1dbMIWed7MeuCpoKvEKGRgkSz",
-	"Dx7C6wU6XaS5cefdgw5gk9Ne6MYdghPHvrQ+8AgYcPqL+yj21PfxLy0GHVC4p72woNCI0k9c5csliw10",
-	"fhMbCTvtsLCu8b2nxn/6RuHj/vm5Fh8oh0RQBVxoWJNbisChQASAQxxmNWeLJ5lgeJl/4fOkkZKUxB8U",
-	"UmAnxklFRiXyAziliXo4Rw/n6D4MfhX6R5Hz5MTjw71hvaeGC32zxKdqh8VYIE7dxCJPEzwzC3M8zKNf",
-	"9Ej8KsqpUJfTB7F/EHsjJuV39FTJl/WRvcJvnrtJ3YO+/JupAb8AehdTmtAvLPQvb6n1jchypjGgJwzI",
-	"0hiEkecWiwoT9gqHCJ7urAeMLFIKuKjGkWn41Pbtgf/oPqfUw2H7jz5sbznJ9VpI9n9PPm15Y2jvcas9",
-	"6B+3P1MizXlAYMQUoN3NV8bmYPyWpOwLn77afG6yEOhdZoBgCJLeig808aZ/0EgPh+Q+DP6nkQU8CD8S",
-	"lp58UNCQfl16ID8GKt9siNwVdrYRW4WemG8ULJlURvtYJ0zYf6puS6JulpYqI+6asFQFs3cfgyWjaeK5",
-	"2qpjx1Rp/QT37/1vXnJqpH8jJAUcr4BI6h/GMHDn5qeEcs2WzGqaz6ZyQVTdbqt7H5wTBz6H9C+oxdtz",
-	"2cVBtdwrUJRC5NYaPdwkDzdJJYGFK1G5G6QuXs87PNdKE03RPcvzTTB7F1RBgCAM/DhBEAb1IEHw3g9X",
-	"1h5sO/0zyW53I3eKg02u0PwTRuCXM6gGh+DPGUJjyvuwcDN3La9wF8L1Gg90SomisCYKeGUUsuSq8iya",
-	"g8+KGwcjt0yrykNp/vC9lCFGaoFtNrlGsCx4TEFR9FBmUmRUalZ6ZruDI/vCN4YyL24TIj7Xa/OJ21XA",
-	"G1H58Zmac/3QPnQEX8IglpRomtwQ7amYYBZcTC4ejybT0fTx9XQyezSZTSb/JwiDpZAb82iQEE1Hmm1o",
-	"ayrz0lxpsbmx99jBSAc+/KN99j50yqXFql/zNIVtEaMrHdhEgVuCdWaTumvZGDhGJijY+I3MU4qR/jlX",
-	"ZEMhI1pTyUOz/f/7+S8/A0kZUcMQeJ6mZpubofnfCKffuT/HsdgEGJn4mfKVXgezi8eXYVAMLQKDbo5g",
-	"Fvzj3T++m8/V+2+/s/8Zv/92MJ+Pyz+G3/7phBNErGooXPdJIqmqONiQu6NiTWGAUOHGxjp8cfgb4Wan",
-	"m0tr7XxKOof/II4aXQuutCM2RVymeu+308ePH08vHl0+fvI02Mv5+fzbd9PRs/fvJqNn7z9Ow+nl/Z+6",
-	"RFeT1UGJvTbP3IdBniV7zs6j0cXkeno5u7g44ezc+3Hld/52+LwNSwTWEV9sRKj2RGpxrc3TWrsSamt8",
-	"X1IrFr/RWHs3colsWptmcI0jIYStJFlGk/aNmRB9TEQUL/8mj3DsHtp+ZqpTYxhwDGJZUKf6qWKabtTR",
-	"5JWUECmt3s/IinGijziJr6onO5dZe1fnmnHvHC1/FgmCFZKmL5cIjfcuwB/qEkmC+/BjQPjODffpsRL4",
-	"3jzgf1yTvvcGTzf4rsGoZu30P0T4HpuI4I9FdNu8+Q4D+MaYUc0WaFODzmlcN76CKg1EgbkMZ0CgiyNO",
-	"y/SuYs4by0DlU+IMaTUQs+GaCFkbYeBzG5YJZglbLkELkZqFZUJqIHMerwlfUdACmLbOu78IMPtvcNzO",
-	"vi9LCePdZCst81hbbVaDAt273v25kaUkYYZ5JH3lnZUlSRXtYq4zZcQSCHC6LfX2wFgyLWEt07wa/JqV",
-	"DJ/zQ3IzHMP3qVA0mQHhkPOkSOVzZ3tn5WWZK5pYdjTAWxO7HHl6aiimJWj2a8eOKyALBHSEG+2d6R1s",
-	"KLHABlHJwKxyOPa3aqQ+sGwkMsv7EcYTjZI0is4HTUfkvBRaI66MhSPXWOAEXJ7LzWhaBuFxeTNX7bwj",
-	"BHeWM+M2FtkPNQ5CiaPTM8JAbZTPmyORUwEcjmOlhRDt+4isjpIOMLOdICD3TVVR3ZPuRI4qgW9IR2cO",
-	"k8+ifohh5q0djN4LxNcyh2Biudu82LLyk4UQKSW8g7PPQcUkJRJi7yRaiwoGZkaIU0qkAqaH472ge5kS",
-	"DR/obmQHW4bipnCqNHUvVcNeXVS/Ye7blHbOcFWYf0RStxYFg8JYrGxUZIC5Fs2ijCGDWcj2Hcp8jrBE",
-	"1XD0xyAVO5Lq3Y1G51uwEmkSdApNpTk2JHtnp39P+O53ZtkPNKWfiHNqQ32c05Eflu4O4hQwV5DyjVLD",
-	"WsHp52CmFvCpE/NVcFCCfOnCQV0csziI9jGpGwb1IZbOCfoQS8/+dX9+OmIpEIoWjiOzPXs/8BgQone2",
-	"JZjD8Zx/FiA5TbV/st6777AmXnS7Yp7zus/Bbq6RAQPWQlhTSa32uqVytzV/GjFKRUxSyIi0qo1AIjZm",
-	"9w041HNuAbXeCuCCj6ziS4QeKZoRiQ6elCxoqkLgArZrpqnKSExhEOWKyu/w7WuhdOTx0zD/Gslhymwn",
-	"W1DzqnRn3hFZg3xmFxPNgJJ4jbgbJCWJsmDcPoTuQLHlsCU7A9TnHKXX+hcKOL9di9Ty4BO8Rr+7lwhD",
-	"EsXV2UyFJxq2BoNspeCrLg9nQutK+2Dw43szxFPVhTpva2oO5YAQFRaY6TBtKBFxvqHcCMOOaluykzKF",
-	"vlyRUV6HROYW96augkTN9SI6GaX0lqYudHYFmaSIwgT3IjAYk8klVdaxGITH+QaQih9w9i7/QBlx8p1I",
-	"B4JPhzxHuEPVq7t8BRVvOsMF8ZpxOjInocoNwZ2YOWWXUOVviBYJcb5Wf0vs089f/TTnG7IzOiVxY82G",
-	"midpgjeGs38pRObrqLoexRJKWXVVUwoI3zlP+ZwPCjvaZVvmGys29vuZM6XNneN2UkiFRxwY6jmUnKow",
-	"ayEJj9fG0vQWqtd0Bx+42OJ7tLFcXc6n1ZUEVpRTyWLHKLG0gF0TnSt3Hbgwi9vCGzsf5pnbD4pM00Zy",
-	"Q2c2qp9s5yV5d8VGa6lJ7zt8nr54djrwlt75aB+G9vXg0IYvzoXDsjV5p/DXocwhH6mZ7AhR73dSliFz",
-	"oO4Zq7qM2LovckU7PIRlaPrg6ceLtkm6Hd5FcL1MqON8Gh3J6YpodmsuBXwOYiIlowkwDgRs9LBZy5iw",
-	"FdPNikZizmZqNF2BxSEm3JkOG/LBpjejgKMitpILiRQZECiKGaxXqtCJSrM0NVpdK19mnEOL6aaKfDIJ",
-	"6kpwMnr2/ttOH/2rmj+1VcVlwIf17iqjtV0VnFPOVOVpR8gua4rggWKYsKpY8UedVqgSBlpoYkztnNdD",
-	"CNPLC2/opH+ooUDVhj7ZP7Ahga7mxiu/8Umqz9Ilpz6E7PKx+7E4xm1pjYNUeyM5p0ZuDuOffaSYlVw7",
-	"/03bIWO9l55xV1L9LrhlmeFLiQLa8aSGrsfagU5I/fJ5rteo35Sy+WSoTC125cJAWknV2n3VkmA78EYX",
-	"728HZWuR3vr0fnFjvWDr6aMnzx49nRhRLuNXjOsnl0GXUNq8N3XDeE0mn15MOmVYFZUYlRwU0Zgbo587",
-	"A3RmgTf2Y3+gTcQ7qC1qbKq9rUZ9QVuNbV0HAPfzRaEGWp4cm8JjswPpnfXhh0b8KNNrKkGtSWZv10TE",
-	"rvK5REylNjIQ5+Pcqot5MIOPc8R35r/zBpyYByGMx+P7+2gIzpluBetiPEFpb76r6wXu6xtvOfbR8Xg8",
-	"D+6jYaed2s2EUreGqIC4h+WcH8hgNe5RWSFNp6fqDpUjVW1YwxNNyNU2Qnyr4Tcl+Pg12f7iIIWR7CZD",
-	"ugvxj9PuKDSei6JhjQi58QIniEGR7lEsKQZGSKpKaeowzvDhG5Z0XwP2W0VjSXHy8lhnRKmtkJ2nbiUJ",
-	"19Wpc0jWvcsjqxNflse8kfxizHfPvMfH1JXB/94d0IgLhH13RRnHvdlKpg+H1r0VhR7Lmgzq2r63VZrS",
-	"J3kg2+Mf3JDlXeHlgHX4Ijn0Mq/LIznn/fHlvR7J/ln63JL7NnXPl58VUuVd3DrJXznn3cI8tC46DkVA",
-	"CSJJiRI8OiK8Oud/vDvTHHbiEqc9V9tjD4j0Qkdm8JeAVPAVDBycN2L9eDKBeE0kiTWVatjtM32LCTOf",
-	"di/4Q7/AlVBG0f/N7oXWimtJIzZypwW4jIgFVcx5aPy8gQHhO9+HNOdd7AWBMEyvCS8ZaSS/zskqNcNm",
-	"MbgU0Dkv3481tgal04RpdGc5jLRh3D/VF23mkX2L85hWLrSTvZ901SJDum/ZLl6dFvKx3tlqR9yV4q+2",
-	"SKVFWnsu5Dl3N3IXRb2XcfdJ6v78c69gy0XMaGkd/jKjReYpVbMe7s35sYf3qp16VKVJRCFEZVZEFM55",
-	"pMlK2ZuhFkHFEImVsORfM1/mNc1SElO0iGohezWG5zY9IqXk1jJnA7lLj0quzCJs7MhZF5JuxC1VGLDB",
-	"Pl0wcH7mvwh33KysEXA5EzPgLMWcC+VgJ57lk7Ns/qj8lS+SiVLbAPPGDr7j5528R3dHwXrcojn/HNa3",
-	"Fa0xK2icS6Z3b8xKrDAu0AlgLMlOF4uxqa0tPojwrryJYCmq1m2XE1jTO0/Hh2VyOePwhmrN+ErBPJ9M",
-	"HlkLHS05NcQDTLp9OH8Weo2e2V1p4VjnstehocTutoED065pw7xsGITZLQ0Xx1rrzGy4ILleX3S47kuT",
-	"2jlsfftx0FpOltmUomUqtp4h+b1n3c0+WmPOL3NwrppZ8DNTupZN27DIimTD0F2ZtXoPVA4uBaF6R+Hv",
-	"eStTt141Oz8nGRvj9o1jsTnH1Z9bh44vKJYpWCHD+FJ4FGNHA9fOBzXmSsCGMK4J41R2pOS85QIDMCQN",
-	"YU14MiqfNjSXTxbW+ivzUih7Ihk5GcR4xwJJszUZhmAOIktpMufYuQkNj3yRsriMqBXuclvIguCjVc2i",
-	"XLlLMaYIRCvGVwaeKJHLGLWElkYUxBKKBc8gQsd+4dSPQOeSKyN6jGsXiFtRHkFG4g9kRcdzPuc/0Jgp",
-	"JrgCwe2ZVYXzyiPa3RAiMwcNg+qoQjJXpmF9mhqwxpGq4cy8+QzOzmxflaJbCqyF0uOzM4hevXxzDf4+",
-	"R5AynIGXrjLzMCxyDSLXBibZBZzfTqM5BzAgaAbRQQFyVmFG3JE12reI/EeKylsqVQSUa7kbm/cKkrFR",
-	"LBK6ohzYigtJFY52wTI3pAxttkIoW+yIEZM0Na+LPhpC72sU2aiKva7KzTCfSdu/MqNyKeTG7kPhFAK9",
-	"liJfrc1LVyIlfDUWcnV+Z998UZTKxIIv2SqXCMLsxfj29c8wcMmdkFDJbmkCpYwa8vCRxc68OpEiyxhf",
-	"IY+Q2YChyjtza3s7WlBlY+tnZ7AhqCNs7KrYw29UMwiHVdOdPkzDq71OzPvoCqLKORuVgWPXb9NQZ68j",
-	"F6M9O8NycZHQNLXBsuhiMo1a/TqNWXFxd+deYdN9zs7a7hejT3qw8nkL63Eg8Lc3L3+FhUh2oVleyj5Q",
-	"ZKtii9SwuDgWKnSmudpSiURO4OMcywMMJ9zs9w5+WxVcOseGV+bdjRVFF5PLyIoEF0iBWf2WpqlbZNSX",
-	"4BlZpnlJABhj9MrYYDAPMGnVVrKVFWyGjKKIbR4Mr/DeqbO/1XfVWF7uBV5rVS+46Mj9pQxlGpaenZUG",
-	"zkIkzCVQWvYVRWPR5cUFtELnEQwsSImM2EeFTHtdLtzyO5rFziqffibFhilahFdCvKX+en39ynr7FRDk",
-	"RtlR1u0vmkFJGdq1F4VdcdFL1uobl6PkqMPmVkaYze26M5ZkCXpsCoQ9ScUHRsxcKxB7MzhrE7WJMeVJ",
-	"jJdIE6ugZJqpiqNk1RvjWY539vOS6ZUJLgF76UHZ79LqqozGVS8tx0t0IkFhduzdJFsoaVN7DHH2OoJB",
-	"xOwbCWZtcIs3IzjHu6PxXUlRNJyVhDuAjOISdRmIM0ADMbIbhqYqlGfhGwVRmWKNzBnh6mdGFdMI8DPV",
-	"RILfKMcjPLy4SealpUoU5gYTucZYyusfv4cnTy+fFXumhmPku9mhpOgGqte5rSQ3p05pShKzrQuKiTMA",
-	"iqWUmyvKKq/EbecLP1kMxcnCZC/JD7XSC3uhFTH/AYFElH1nbXrfMCyuFuR8PefONVTG/Bwr4QgX0J+f",
-	"sOWSSqSuoKoMDKGA4zG2KCNl6Pcswz9jm0LUThayiDplMeWKejjwl5+ugzDIazDTvNkiKFSebpA6N88a",
-	"nMk0RiHaaC8IA6P1LXacjifjyQhx33iKaD2jnGQsmAWPxpPxIxvsXiOiPi+Qr8XyRrV09fi1VlVVyFyq",
-	"Z8OGMbi2EO6AeuEUhOGRYebZy4zy0Jw2ltBkdnZW01zmdKAM9auwDn8Fn3NfiVkNZtFoQ4NdFZlTmDZi",
-	"ptuvxea8ocZQ/FNi5NsBZKOE0JNxvGYLcCvsufvJ2C+Jn7rrGvxSVfpwT+jOsdiVmbNVFwv7STsV1Bgo",
-	"ix3a8LUBdQ9APUHihM4T7Uz5+3oozFUQ1VqSXkwmJy7ZMq/etKeon+yvh6+XrPsZCn0F6C13U0/lQi+7",
-	"u8qj62T4fpui8Nlz1rhi5n3bU/hgyvwQv1K4uzz4lGYizaLbnuaQjUPz0C7koV3IfRhcTqZ9LyivgPNa",
-	"Cy8c9OjwoHaPVhx5eXhk2ZXSDLi4ODyg1T0JBz47PNBvBOj7ENFN6nsP32EYrPCsvWv6sjAMVvVcspds",
-	"pZK9G6AABsH7+zBY0Y58j5+Z0qp0ell1ZdGb0ZoGW1ZF33u0OyZLjOf8OSzzNAV6h4mWscCXU5YOMJcP",
-	"zmE6mQwLlOumi4oEwP8xnUyiLuVooEW5lHrP+h4Hc/XI+SubRHP4Oddf/IhH/Z7xx7y51RD82DlaneGP",
-	"GLi3h7+RnM9Utuhkr3f9arc+RZBl5Uj5Tb+sVn73vtmXwCazTv3M1ovHjRTVSSPvdOJ+wMCmwVbU/Igd",
-	"xzAHd1CiU3FL5S2jW/x82EHSA1I4Cil80s5hRnFt7558AuTAXhodcKO7m8YD2nhAG78z2vgXBw8YKWtg",
-	"h1rYrA84ZOZO78jbxtvC8wV8Y0330IZmhWzGzg/7Bj4zuwgG3KU2x4TDghaNS5JhCFmaq70JIC5fQTZj",
-	"zwYEzXkzh0H25wh0AJjcT834LOveetiOM+47dIRuXPphwOlWpVRrTK86/k5uZ5p9FcveaaT/SMtef6bC",
-	"ru/dH2Tnu0kf7PwHzftg539dO99euYft/Ex0FXbYeLOnrQ/rY3h+dKexWq7oILIpDwdTcTGsGdVa/kTg",
-	"4v/4S0zNNk1jiLzuP37/1shlwboWnHPuZkMDkIDKs0xIe1HlXMvdVeNN9V+mq7IOMYey1j5sPOfIS/SP",
-	"VL1A10L1/cRUYRMTyCS9ZSJX6c6lG5UX55xLqjSmcGBYqvEjWRQpMJoPBmY1mOQVujhiUYI97I+uYDBY",
-	"kR3MC3U4D67aCQdhf8JBC9PEfgO1z8I0yzxN6yb8C4xMFsXVpeb/Ylq6ah/1xU3qeneqeldc39q+L/Is",
-	"X/K04U553m4j63Oha/6nTx5fPrqYnhKbaXdrPArBTU/9pTgrbg+xmWM9Lo2VfQXM1tW/eIDXXONSwifc",
-	"vZQMH7DdA7b7I7DdEYir/BXLf1ds57IBD2C7+7DK0jj3EAtqhU7U94Zq5WCbnzqH2KoGeY5Ag55zZs5P",
-	"Kwe9Kiv4bGcem80UAtGwEUrD48kEfTUu833slUDWYRZiI6bKX+3012BhEYJAnrgKEzXnXOh1mXzTcMu0",
-	"yg8/C8cYrPa6LPw7xj9TlAkWv51t016Qmaeo8p6a4K/jkfF/muHfU6k3fl3idwukTK8nz2aTr63WjVWw",
-	"rR8MNIJovRfugzZ/0OYPnpqv5KnxS4vqmZIkTZsnsV/X+9VFvSq+WWjV3agD/s70WuQaIlTvEZQ5vrBC",
-	"jFBP5ZhzY3VetVAAlJ2N1AfnHKF3RmEwne5sLjL+rKMt1ALKySKliauVmXNPuWAKLfbBoMmeXkOzqoCD",
-	"rAjj1a+wuARl1zcHBlHVQQdRxtOLyaTIe+/xjLhfKtuQHeSKtjrfdPewubK/xUOkWQ96SdDl5ZV7DMe2",
-	"z4wqEpfLZOn///8ejy9mEF1OJpHzLFW9zxzwmPNBVBSUuI+i0KI158O6qdqHmG9qHfyiYWheP7Wvdy2A",
-	"XF0KnmIjGW4HqnnsA67cx+YUu5ZASrhyheY81jN1OZka3r7lZcJtmUpUQi0VesJWZpMXBUt+0W+ZxBIC",
-	"UXPuse3RuKwOMFvdndxuM+KvwO9wUzXn7MB/hWhdu4ZMx0G/u9F2ux2ZTRvlMqU8FglN2nE6kvzdVh56",
-	"GMnrjmNeeTO9eNRq+jIL7H9uyCIO6s1vunrelB1u9nekOQFu1BoEfRUMWd5oJWPqDcSC/04eLafxBX22",
-	"eJpckifLBlz0G4P5Xb9sq6+j+FHv5VU08DqVS53pKLxeg2vV3uTk34zHw+a1CWj+JGHQuCSCzj5RdeGa",
-	"1X9w8L5s/9n7s/St/qBdc+DoisMk2TAOrsylrgLAWzfO711rfzGSfr3roaP7/jt5x2y3tN6k5fLOqK7l",
-	"Qf32Hs7MpV39sGtZWlreXl0X+DAEYrWd7TDhd/5oH+rIvKLnwh+6tsTFr+1bezjntphIyA6m1/XuoKkw",
-	"XH+By5Ndu+49tu6h4cL21Oi+H/1s9UarfgDTvhZ++gEzSewfVorxx/N4LKS01fgNMX5ZlOBX5NQ1eAdB",
-	"DTH/YlLlFtFQvE4tt/TvzLa8LlbL8Kd77ZqHiJHmvEc5F/Kw/8SVOtsXUScFDtbYetSiULGAN0v8TcKi",
-	"G4KHkg3stWXGCJnbR6qh9bEparNyulU1bUt9B1hdheNK1GaE9ci65+7aZUmJy0/Fbs2WrDl3Jcun1ytb",
-	"WJH3twgI6qbBiwLNdnRFWNo+Dr728GyD5zUZCrxOSD4Kco1j7h/25fC+HLL49gr3KymSPNb2J2n2zHN+",
-	"O0URcNvYHZYPsXruhN4UYVE7WFqM7cZVew3DeldQ74UNMbvvlTOEgv8VAAD//w==",
+	"7H3rkts4suarZHAnoqVqSiWVy/ZaFSdiPN3umT7R3XbY5fXumj5FiIQkjCmADYCl0jrqefY99sk2kAAp",
+	"8KaLL91nduuPwyURRCKRQH551acgEetccMq1CmafghUlKZX439dUy+3o+UJTaf5MqUokyzUTPJgFb2gi",
+	"eKpAC9gQpmFOF0JSkGYM40sY6BWFVCRqOIYfaZIRSVMgCggoLc0DSoBeEQ3muX9cX78apUTTiC+EXAPJ",
+	"MrGhKcy38PqnH+DZdDoBTm+phLmk5KOClCYiZXx5BUnGDOlAkoTmGuZCr8YRD8KA3pF1ntFgFjyaBGEg",
+	"6e8FkzQNZloWNAxUsqJrYtalt7l5ypIV3N+HwX8fvSaa/sLWTI/svz+SbZsFr+nvBVVmbkduTiWkZAsL",
+	"IXFZJElEwfV47/R/kXQRzIL/cr7bh3P7rTr/B27Gz1zTJZU9pP3KeKHpkdSt8eE/isDXdE0YZ3x5gH8Z",
+	"XWhgHElKCikp18jHDeOp2Hx76g6ysItAx8pvTaOiPdL3bkUtQTtOgTSPKxi85ewOlD2hw29LWx/vKvJq",
+	"fPrWFN6HQU4kWVPt7rAfBNck0a9WgtNXVK6ZUkzwn1jWfan9+gYSwZXZ3wU+AwMCC0mpu7WuIFbF3AyZ",
+	"0zQOIS649zcICTEX/Mb/jHHIJUk0SygulJmJfi+o3AZhwMna3D2JpfImN2Te5BWdQf89FQZ3o6UYuQ9/",
+	"sETjHr1YE5b1rfDFHUk0GMnPYE10suojCR8Jjt0HnHM3+2FOv3AUyI9UG21Q5/peovr4s48+nz+vyLJD",
+	"Xs2nwIv1nMoQFlKsYTr2tci0m6LcvMynIqULUmQaB6wZZ+tijf93G8W8w/SKym5anNAqvLLNDCFMjaKd",
+	"TiZ1miaTHqqovOmn7OJxGKzJnSPNvOMQoUYsf0Pe7JcrlF/HRSteIbwYT59c9m2oFXg74OjN9MixR15S",
+	"lZsNLk/8ImOJNv8358ps++xTQPI8Ywkx5J7/UxmaP5WMVO7RatgtyQrcFiqlkPbb1J1T+1AYrKlSuHnB",
+	"c3DHFzZMr0CvmHIHjGSSknQL9I4prQyt90cfKDPzC35LM5FTu8o6w69X1M0iZJ3v5axzmgm+RIRGShLN",
+	"PngIrxfodJHmxp13DzqATU57oRt3CE4c+9L6wCNgwOkv7qPYU9/Hv7QcdEDhnvbCksJ7ozlyyW63IyfD",
+	"KAr2vj9BmsP64e0e2SmY1XEIg5+5KhYLlhgM/yYxon7aqWVd43uPr//0jcLH/YN8LT5SDqmgCrjQsCK3",
+	"FBFMCU0AhzjwbNjC01ww1Cpf+WBrpCQjyUeFFNiJcVKRU4n8AE5pqh4O9MOBbh3oL5LlMPhN6J9EwdMT",
+	"zyL3hvUeQS70zQKfqp08Y1e5yyMRRZYi0XNDn3n0q56v30Q1FSIU+nCGHs5Q9xk6IJVhUL2OnnpYZH1k",
+	"73kxz91k7kH/yJipAb8AepdQmtKvfE5e3lLrJJLVTGNAlyCQhbGMY88/GJe2/BUOETzbWlcgmWcUcFGN",
+	"U9ZwLu7bNv/Rfd65h/P5/9f57DwCYfCWk0KvhGT/6+RTWTSG9h7L2oP+sfwbJdKcG1S/TAE6KvjSGGmM",
+	"35KMfeVTWpvPTRYCvcuNkg9B0lvxkabe9A/K7uEwdR2mYwQ3DP6b+Q+en58Iy04+X2hIvq48vZ8CVazX",
+	"RG5Lf4aRdoUer+8ULJhU5mRbZ1fYfxhvK6JuFpYqc0o0YZkKZu8/BQtGs9Rzae4WzVQFiIP7D/43Lzk1",
+	"S18LSQHHKyCS+mc4DByLfk4p12zBrCL7YirnRNXN0rqXx9nb8CWkf0WQ0J7LLg52y70CRSnEbq3xwwX0",
+	"cAF1XUAHxbYU2tLLq9ylU5fI5x1BBaWJpug558U6mL0PdvGZIAz8EE4QBvX4TfDBjyTXHmzHY+yS3MEP",
+	"1oVCa0GYhS1msBscgj9nCI0p78MyAtC1vNKTC9crvAMyShSFFTGGfmWusPRq5/Q1dwUrLykMqjOtds5j",
+	"84fvpwsxiA5svS40wnfBEwqKovM4lyKnUrPKad4dt9oXWTOUeSG1EC0GvTKfuF0FvESVHzqrxT0O7UNH",
+	"XCwMEkmJpukN0Z5WCmbBxeTi8WgyHU0fX08ns0eT2WTyP4MwWAi5No8GKdF0pNmatqYyLy2UFusbK68H",
+	"g1D48E/22fuwdLk2WfVbkWWwKcOnlU+VKHBLsP5VUneuGpPLyAQFG1qTRUYxCSPiiqwp5ERrKnlotv9/",
+	"PP/1FyAZI2oYAi+yzGxzM2vin4TTv7o/x4lYBxg0+oXypV4Fs4vHl2FQDi1jtm6OYBb8x/v/+GsUqQ/f",
+	"/9X+Z/zh+0EUjas/ht//5YQTRKw2Kf3QaSqp2nGwIXdHhQHDANHFjQ1D+eLw74SbnW4urbXzGekc/qM4",
+	"anTddd4KppUhs917v58+fvx4evHo8vGTp8FezkfR9++no2cf3k9Gzz58mobTy/u/dImuJsuDEnttnrkP",
+	"gyJP95ydR6OLyfX0cnZxccLZufdD/u/97fB5G1agrSP02wge7gmi41qbp7V2JdTW+KGiVsz/SRPt3cgV",
+	"GGptmtFfjoQQNpLkOU3bN2ZK9DHBarz8mzzCsXto+4WpTo1h8DSIRUmd6qeKabpWR5NXUUKktFAhJ0vG",
+	"iT7iJL7aPdm5zNq7OteMe+do+ZtIEd+QLHu5QDS9dwH+UJfjE9yHnwLCt264T4+VwA/mAf/jmvR9MBC8",
+	"wXcNRjVrp/8hxvfYHBF/LALi5s13GPM3xoxq5kObGvRl4rrxFVRpIArMZTgDAl0ccVqmdxURbywDlU+F",
+	"M6TVQMwGsGJkbYwx6U1Y5f6lbLEALURmFpYLqYFEPFkRvqSgBTBt3Yl/F2D23+C4rX1fnhHGu8lWWhaJ",
+	"ttqsBgW6d737cyNLacoM80j2yjsrC5Ip2sVcB1nFAghwuqn09sAYPy1hrTLwGvyaVQyP+CG5GY7hh0wo",
+	"ms6AcCh4WmZZurO9tfKyKBRNLTsa4K2JXY48PTUU0xI0+7VjxxWQOQI6wo32zvUW1pRYYIOoZGBWORz7",
+	"WzVSH1k+Ernl/QijUkZJGkXng6Yj0pFKrZHsjIUj11jiBFyeS5tpWgbhcSlNV+2UMAR3ljPjNhbZDzUO",
+	"QomjM2fCQK3VH8SbGvzfxw8YiJxywF0PIaUJS42Al8nEYNgAXETcTT0c1zLybFC8iY0xnYuAKnJzx9AU",
+	"MOtVbq8i3kjg250YPKGNo6xXVOKVZi0tpFcL52QdjiMel3cyGjD2ZlYxrIS5GjAZ0pq7+P/nr36GJbul",
+	"CqeiJFlVc+Pw8gprv9F6zipmz0q9dPTCm1bvLEgId8Et/4s2E1Bbl9DxOIGxILKtkcjyqPsBzGwnXBH3",
+	"TbCw46Fbw2h35TXuh84EQ/+Q9INMM2/tauxVIT7OOGQoVOedl4e2+mQuREYJ7+Dsc1AJyYiExLuLrUzB",
+	"wMwISUaJVMD0cLzX7FpkRMNH6qQPLENxUzhVuhRUNexFI3Udc9+mtHOGq9IBQCR1a1EwKN0FOy8FMsAo",
+	"RrMoY8piiYB9hzKfIzBVNUvqU5CJLcn09kajxzZYiiwNOoVmhx3WJH9vp/9A+PYPZtmPNKOfiXRrQ32k",
+	"25G8mW0PIlW8fZXvljCsFZx+CWpuQd86Md8ECafIly4k3MUxi4RpH5O6gXAfZu2coA+z9uxf9+enY9ZS",
+	"sWnhODLbs/cDjwEhuvRbgmlU4BdB0tPA3Wcjn/sOe/JFtzPuOa97nezmGhkwcD0ERASovW6p3G7Mn0aM",
+	"MpGQDHIirWojkIq12X1jHuiIW5NKbwRwwUdW8aVCjxTNiUQXX0bmNFOhQRqbFdNU5SShMIgLReVf8e0r",
+	"obQPWAzzr0uAktKMzal5VbY174itS2ZmFxPPLNwwlhdIShCcEA32IXQIiw2HDdkaUy3iKL3Ww1QadJuV",
+	"yCwPxtbhaC9rw3nc8IQoOmJGayqm2a0hY1Bw9ntBOVUqjHgmxMciV9b7W0qdzf6fQYWjmq+Jh75f+yOl",
+	"uUuQzGmWMb6MOGu7Sj/Ds/m1PJlN+ks9f7KnEyNx5eXfrLQhGjYGRW2k4MsuL31K67DjYMzvBzPEAxsl",
+	"IGljDQ7VgBBVLpjpMFMqFUmxptxsw5Za+AwZUxiPMCi/DuqMHvKm3sVGm+tFfDXK6C3NXMT4CnJJEUcK",
+	"7gUeMRRZGFiMzvEgPM6/hVT8iLN3+biqiJXvCD0QvDrk/cQd2r26y9+1401nyCtZMU5H5izvMq5wJ2ZO",
+	"XadU+RuiRUpcvMDfkllpmUR8TbZGK6ZurNlQ8yRN8c5zPhwKsfk63l3wYgGVrLqiTAWEb120J+KD0hfk",
+	"8k6LtRUb+/3MuYPMrel2UkiFlxQw1NQoObu6z7kkPFlFXHBvoXpFt/CRiw2+R5u7wGW/Wm1PYEk5lSxx",
+	"jBILe4toogvlrgsXKnRbeGPnwzIW+0GZP95IBerMMfezXr0akq6UgFrC34cOv70vnp1O6IV3PtqHoX09",
+	"OLzki3PpdG9N3in8dTB2yM9vJjtC1Psd7VWmCFD3jFW+aFDbLwpFO7zcVUbGwdOPF22TdDu8i+B6FWLH",
+	"+TRantMlMSoAXGUVJERKRlNgHAjYoHmzVDplS6abBdPEnM3M6OrSmoCEcGf8rMlH611AAUcVaCUXUily",
+	"IFDWSlnPaqnVlWZZZnCJVr7MOKcs000V+mQS1JXkZPTsw/edcaZXtZhAq0jUwCcboVAGd7giWwcvqCqy",
+	"jrBz3hTBA7V24a4gzh91Wh1cGGihSXaDLpT67JcX3tBJ/9C8KrYphz7ZP7Ahga6kz6vu80mqz9Ilpz4I",
+	"7ooT+a4jxm3lngOFe6ORp0YfD+OffaSYlVw7D1TbpWQ98J55WlH9PrhlueFLhQLaMdGGrscqik6j4OXz",
+	"Qq9Qvyllk+ZQmVbuQUkXkqqV+6olwXbgjS7f304sqGUr1Kf3a6fr9aBPHz159ujpxIhyFYNlXD+5DLqE",
+	"0maJqhvGazL59GLSKcOqrK/ayUEZUbwx+rkzyGwWeGM/9gfabMOD2qLGptrbatSXtNXY1nUAcD9flGqg",
+	"5YuymWs2BZLe2ThUaMSPMr2iEtSK5HTni8bGChViqrSRgTifIqsuomAGnyLEd+a/UQNOREEI4/H4/j4e",
+	"ggsIWcG6GE9Q2pvv6nqB+/rGW459dDweR8F9POy0tLuZUOnWEBUQ97Cc82QZrMY9KndI0+mpukvoSFUb",
+	"1vBEE3K1jRDfavinEnz8mmx+dZDCSHaTId19Po7T7ig0npOlYY0IufaCf4hBke5RIikG90imKmkaQ2y/",
+	"vWFpjOC0/FvRRFIdG7Mh4lWVVsEzvGCqt4IBm+atCdFUWc/UP66vX8HfiGIJDF7/9AM8eXr5DP7P/74Y",
+	"PxpPOze/IqH76vEJQoBYXiU5UWojZOdJX0rC9e6kO/Ts3uWxohPTVldLI2qUk4R6ThF8TF0Zm8O7dxrx",
+	"tLDvfqryH242kunDKSneirrE4u0uTvJZvtn2+AcHbXUHeUGoDi8th17mdflqI96fe7HXV9s/S5/Ddt+m",
+	"7vnyi9INeBe3TvLkRrxbmIfWecmhDLVBLClRgsdHpB6YW+zPdvSaA01cHYLn4nvsAZxeSMoMrhOQCb6E",
+	"gTMTjFg/nkwgWRFJEk2lGnZ7k99iMtnn3Qv+0K9wJVQZJv9i90JrxbWEKhvT1AJcttCcKuY8P35OzYDw",
+	"re+bingXe0EgvNMrwitGom6ucXKXtmQj4i49OuLV+23yARdAU6bRTebU75px/1RftJlH9i3OY1q10E72",
+	"ftZViwzpvmW7eHVaMMx6fXc74q4Uf7VlmjnS2nMhR9zdyF0U9V7G3Sep+/MvvYItFzHbq3X4q2wvWWRU",
+	"zXq4F/FjD+9VOy1vl0IUhxBXGUNxGPFYk6WyN0MttozBIyth6X/OXLLXNM9IQtHSqiUzqDE8t4kjGSW3",
+	"ljlrKFzqYHplFmGjas5qkXQtbqnCUBa2F4SB81//XbjjZmWNgMsmmQFnGWajKAct8SyfnIH2Z+V2fZUc",
+	"ndoGmDd28B0/7+Q9ulFK1uMWRfxLWN9WtMZ0oEkhmd6+MSuxwjhH54KxUDtdN8ZWtzb+IMa78iaGhdh1",
+	"nLycwIreeTo+rKKJjMMbqjXjSwVRMZk8spY/WohqiAeYdPuG/ib0Cj2+28qKsU5rr59Lhd1tbw6mXYuX",
+	"qOpzhnk/DdfJSut8Z7ahGdhetmcitu1IM7kLkDjfh2sG0mFOzuxtbEzCUSEzyo3lX/mYWYrXuzUdjSop",
+	"FJU2Z898XtqPzRUhza0FCUPiRUeMo/I9uFl9Q3vQ2p88t9lji0xsPOv3B88knX2yFqhf0+R8WrPgF6Z0",
+	"LXW+YUaWmcWh0wG14i5ctss22b2jdIy9lZlbr5qdn5OcjVEex4lYn+Pqz63ny5d8yxQsxWR8ITyKsQeL",
+	"a6uGEGApYE0Y14RxKjuyr95ygZEqkoWwIjwdVU8bmqsnS7fGK/NSqHrTGcEfJKg0gGT5igxDDP+zjKYR",
+	"x8xDtKSKecaSKvRYxhVs1RqiqVbpmnK1beWYMudAMb40eEuJQiao9rQ0oiAWUC54BjFGQMroRwy6kFyZ",
+	"s8S4dhHLJeUx5CT5SJZ0HPGI/0gTppjgCoRLPVWll88j2l15mJ86wPwJ1Im5SzSwzl8NWANN1XBm3nwG",
+	"Z2fX9TO1EkqPz84gfvXyzTX4+xxDhumgLpRpGGwehnmhQRTa4D67gPPbaRxxAIPqZhAfFCBn5ubE3UEG",
+	"TpRJHrGi8pZKFQPlWm7H5r2C5GxkDvaScmBLLiRVONpFFd2QKgbcijVtsFtKQrLMvC7+ZAi9r1Fkw0/2",
+	"/q02AzDBFvsI51SaO8buQ+k9A72SoliuzEuXIiN8ORZyeX5n33xR1sUlgi/YspCIKu2N9vb1LzBwKcOQ",
+	"UsluaQqVjBry8JH51rw6lSLPGV8ij5DZgDHdO6OGvB0tqbJJCGdnsCao9GyQr9zD71QzWokl9Z3OXsOr",
+	"vd7e+/gK4p0XO64i7K7vsaHOXkcumH12hsX8IqVZZqOK8cVkGrf6Jhs76eLuzr3CZnadnbX9SUZB9oD/",
+	"8xZ45UDg39+8/A3mIt2GZnkZ+0iRrYrNM8Pi8lio0Pka1IZKJHICnyKsBTKccLPfO3vCYorKoze8Mu9u",
+	"rCi+mFzGViS4QArM6jc0y9wi475c3tgyzcuWwGCsV7MKgyjA/GRbtlqVqxoyyorVKBhe4b1TZ3+r/7Ux",
+	"Jd0LvBbXXhTWkftrFfM1LD07qyy2uUiZy5W17CsrROPLiwto5RjEMLCoKzZiH5cy7TXZccvvaNrtJeLn",
+	"UqyZomUcKsRbCmEGhkUUEORG1dnb7S/adWkVA7cXhV1x2dPb6huXjuaow95+RpjN7bo1pnGF4myuiD1J",
+	"5QdGzFwnInszOPMZtYlYYPYbXnQN8IWSaaYqj5JVb4znBd7Zzyum73wKErCnKVR9h8uEtGTXfs3xEr1i",
+	"UGX579skmxdnc6AMcfY6gkHM7BsJprdwC6BjOMe7o/FdRVE8nFWEO8SP4hJ3WbwzQIs3thuGaA+qs/Cd",
+	"8nLzkDkjXP3MqGIaA36mmtD2O+V4NKgwpnlppRKFucFEoTHoVEHOsqhhOEa+mx1Ky67MelXYThPm1ClN",
+	"SWq2dU4xwwhAsYxyc0VZ5ZW67XzhZ9WhOFnc7+VzolZ6YS+0MjliQCAVVf9vm8k5DMurBTlfT690je0x",
+	"kclKuKvuICmWvFGJ1JVUVRE0FHA8xhZlZAwduVWcbGxzrdpZVRZQZyyhXFEPB/7683UQBkUNZpo3WwSF",
+	"ytMNUufmWYMzmcbQSRvtBWFgtL7FjtPxZDwZIe4bTxGt55STnAWz4NF4Mn5kswJWiKjPS+RrsbxRLV29",
+	"1q2ZuMvurNSzYcMYXpc1LtY6iuswPDbMPHuZU76rGjo7q2kuZquH0j0qrMMBwyPuKzGrwSwabWiwqzLF",
+	"DPNrzHT7tVjEG2oMxT8jRr4dQDZKCF0zx2u2ALfCnrufjf2S+lnartE6VZVT+oTuPfNtlSS963Lj2sa2",
+	"cmqNgTLfolOiNqDRNLaWSXJCZ5p2UcR9PX7nygVrraEvJpMTl2yZV+8FVhZL9ze/qPen8FM5+rpNtPxn",
+	"PUUqvezu6oVQJ8N3RJVdDjzvk+tcsG97SqdSlUjjtwXo7gVwSrOhZoV9T2/cxqF5aCf00E7oPgwuJ9O+",
+	"F1RXwHmtMyAOenR4ULtFNY68PDyy6qNrBlxcHB7Q6q6GA58dHuj3IfWdouj39d2h7zGuV3rW3jd9WRjX",
+	"2/Vks5fsTiV7N0AJDIIP92GwpB2JMb8wpVXl9LLqyqI3ozWtO7DMDN2j3THDYxzx57AosgzoHWakJgJf",
+	"Tlk2wKRHOIfpZDIsUa6bLi4zJf9tOpnEXcrRQItqKfXfDunxmO8eOX9ls40OP+d+5+GIR/3f7jjmza0f",
+	"Zjh2jtYvdBwxcO9vqRjJ+UJli1GDelfAdrNmBFlWjpTfFNBq5fcfmk1IbNbv1E8BvnjcyOWdNBJ0J+6H",
+	"ZGy+8I6an7AjISYrDyp0Km6pvGV0g58PO0h6QApHIYXP2jlMva7t3ZPPgBzYOKcDbnS3znlAGw9o4w9G",
+	"G//JwQNGyhrYoRY26wMOubnTOxLc8bbwfAHfWdM9tLFmIZvJAId9A1+YLgUD7nLAE8JhTssuRekwhDwr",
+	"1N6MFpeAIZvBdAOCIt5MypD9SQ8dAKbwc02+yLq3HrbjjPsOHaEbl34YcLpRGdUa88WOv5PbqXPfxLJ3",
+	"Gun/Sctef6HCru/dn2Tnu0kf7PwHzftg539bO99euYft/Fx0VcDYeLOnrQ/rY3h+dFvBWvLrILYpDwdz",
+	"izGsGde6O8Xg4v/4i3jNHmRjiL1GT36z5kZPsYgfairWeNPxDcbGEUdeon9k1/h3JVTfT/2VNjGBXNJb",
+	"JgqVbV26UXVxRlxSpTGFA8NSjR9po0iB0XwwMKvBrLXQxRHLWvVhf3QFg8GKbCEq1WEUXLUTDsL+hIMW",
+	"pkn8bolfhGkWRZbVTfgXGJksq9Arzf/VtPSuU9hXN6nrjcjqLbB9a/u+TBx9ybOGO+V5u2e0z4Wu+Z8+",
+	"eXz56GJ6Smym3Zr1KAQ3PfUXO624PcRmjvW4NFb2DTBbV7PyAV5zjUsJn3D3Ujp8wHYP2O7PwHZHIK7q",
+	"14T/VbGdywY8gO3uw12WxrmHWFArdKK+N1QrB9v81DnEVjXIcwQa9JwzET+tvvWqKkm0LYxsNlMIRMNa",
+	"KA2PJxP01bhU/rFX01mHWYiNmKp+pLbWBhVhEYJAnrqSGRVxLvSqSr5puGVa9ZRfhGMMVntdVTIe458p",
+	"6x4DV99k016Qmaeo8p4i52/jkal1pP2XVOqNn5L5wwIp0+vJs9nkW6t1YxVsGv2BjRFE642vH7T5gzZ/",
+	"8NR8I0+NX1pUz5QkWdY8if263q8u6lXxzUKrno4m75heiUJDjOo99urIlogR6qkcETdW51ULBUDVAkp9",
+	"dM4RemcUBtPZ1uYi46/K2kItoJzMM5q6WpmIe8oFU2ixeQdN9zRlmu0KOMiSML77ySWXoOwaDMEg3rUa",
+	"QpTx9GIyKfPeezwj7pcM12QLhaKtFkHdzX6u7A9vYQcY6yVBl5dX7jG0hTz9rWAa3WUi3mwv45KYzXSG",
+	"iIP9Y2bV4165X8S7C/38Gr+qHTdWptg+QqrMt/ZmeTy+mEF8OZnEWFUIcVny4tBSDAPi/xhlVXBVJaZg",
+	"21G9EY2SxoivqV6JVA1Di0idn+5m19fFVfnXOjrGzi9X/uS+3bgykz/iH7nYXBmCp/bJuF6ig6/ERF7f",
+	"ORb2TIJ5+hG3c3GhG2INnlSPI/6WV8nHVVpVBTtdJ91GAWdZvOVXdFcJPYbMiHt78WhcVUoYse9O9LfV",
+	"AVfgt0XadXTtwMLlMbt2XbyOg8F3o81mM2oIXjtmSdJ3tgrTw4teeyPzypvpxaOg1dYosP+5IfMkqHcv",
+	"6mpaVLUo2t9S6AToVesq9U3wdHW7V4ypd50L/it5tJgmF/TZ/Gl6SZ4sGtDZ7ybnt4qz/eGO4ke9AVzZ",
+	"9e1ULnWm5vB6gbWFAKeyyB1KrwdE8+dbg8Z1FHQ2F9slDkIlfH51aGDLdfFNb8peV71Tlc3suiYquK3t",
+	"wWdmO36TdM1sobB31f3dSPX1tme67jvx5N2x7fQ6s6d2bUrL6qNB/eYfztr3ff9tHdoOGSdc13jBurYN",
+	"lyc7mN1Etvqi4Uj3lPm+nyZutbLb/d6pfS38/CPms9g/nD5lChhPhJS2yUFDdl6WnQ125NRxRAdBDdn6",
+	"anv8Tgq+9Kr/hSzXMGgqxqFrD96n7OoYbtDY5uEY3lU/idmGP2kTyYTulVgQiU6ppp4uC6Hjd+/ejZ57",
+	"74pbUmq1mmfTNod0N1JstFiw/Q4MLYWiIcRIZ3uyXTPzTWPBGDXcLXEc+Hvo9dZEJCcpydb/FtlWAFHQ",
+	"0e3uvmmXGEOk1kXivbU+bLU3Wi7tRTYABzbxbRawt4rXbcV11089GV4fWX7eXUIuKXFpwthd3JIVcVc5",
+	"fnrZuN37or9TQ1C30F6URkVHc4qF7Q/iKy7PRHteE5fA67DlAzDXkOj+YV8O78shw3uvcL+SIi0SbX8E",
+	"as8857dTFAG3jd3ZESEWMZ7QIiQsSzgrw73dEG2vfV7vYuu9sCFm971yhij0/wYAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

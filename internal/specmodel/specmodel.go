@@ -36,6 +36,21 @@ const ExtContactFields = "x-privy-contact-fields"
 // ExtError is the schema extension holding the API's documented validation message.
 const ExtError = "x-privy-error"
 
+// ExtValueErrors is the schema extension mapping a value to the API's message when a rule
+// beyond the schema refuses it (sms_consent: subscribed without a supported phone number).
+const ExtValueErrors = "x-privy-value-errors"
+
+// ExtCaseInsensitive is the schema extension marking values that compare case-insensitively
+// (emails): in uniqueness, lookups and filters.
+const ExtCaseInsensitive = "x-privy-case-insensitive"
+
+// ExtMessage and ExtMessages are the extensions of a components/responses entry holding the
+// message the API sends with it, or one message per identifier field.
+const (
+	ExtMessage  = "x-privy-message"
+	ExtMessages = "x-privy-messages"
+)
+
 // Schema is the part of a JSON schema the hand-written layers use.
 type Schema struct {
 	Type        string   // string, integer, number, boolean, array, object ("" when mixed)
@@ -49,6 +64,11 @@ type Schema struct {
 	Items       *Schema  // the element schema of an array
 	Description string   // the schema's description, on one line
 	Message     string   // the API's validation message for this value (x-privy-error)
+	// ValueErrors maps a value to the API's message when a rule beyond the schema refuses
+	// it (x-privy-value-errors).
+	ValueErrors map[string]string
+	// CaseInsensitive is true for values compared case-insensitively (x-privy-case-insensitive).
+	CaseInsensitive bool
 	// Scalars is true for a map whose values are scalars (custom fields).
 	Scalars bool
 }
@@ -75,6 +95,15 @@ type Model struct {
 	// Identity lists the fields that identify a contact (email, phone_number): those named
 	// by the identifier rules of the create request, in contact order.
 	Identity []string
+	// Replies holds, by components/responses name (NotFound, Conflict, ...), the messages
+	// the API sends with that response.
+	Replies map[string]Reply
+}
+
+// Reply is what the spec says an error response carries.
+type Reply struct {
+	Message string            // x-privy-message
+	ByField map[string]string // x-privy-messages: the message by identifier field
 }
 
 var loadModel = sync.OnceValues(func() (*Model, error) {
@@ -156,7 +185,34 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 			m.Filters = append(m.Filters, f)
 		}
 	}
+	m.Replies = map[string]Reply{}
+	for name, ref := range doc.Components.Responses {
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		var r Reply
+		r.Message, _ = ref.Value.Extensions[ExtMessage].(string)
+		r.ByField = stringMap(ref.Value.Extensions[ExtMessages])
+		if r.Message != "" || r.ByField != nil {
+			m.Replies[name] = r
+		}
+	}
 	return m, nil
+}
+
+// stringMap reads an extension holding a map of strings; nil when it is not one.
+func stringMap(v any) map[string]string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if sv, ok := v.(string); ok {
+			out[k] = sv
+		}
+	}
+	return out
 }
 
 // Find returns the named field of fs.
@@ -331,6 +387,8 @@ func convert(ref *openapi3.SchemaRef) Schema {
 	if msg, ok := s.Extensions[ExtError].(string); ok {
 		out.Message = msg
 	}
+	out.ValueErrors = stringMap(s.Extensions[ExtValueErrors])
+	out.CaseInsensitive, _ = s.Extensions[ExtCaseInsensitive].(bool)
 	for _, e := range s.Enum {
 		if v, ok := e.(string); ok {
 			out.Enum = append(out.Enum, v)
@@ -357,6 +415,11 @@ func convert(ref *openapi3.SchemaRef) Schema {
 			if out.Example != nil {
 				inner.Example = out.Example
 			}
+			inner.Message = cmp.Or(out.Message, inner.Message)
+			if out.ValueErrors != nil {
+				inner.ValueErrors = out.ValueErrors
+			}
+			inner.CaseInsensitive = inner.CaseInsensitive || out.CaseInsensitive
 			out = inner
 		}
 	}

@@ -120,3 +120,37 @@ func TestRenameIsLoud(t *testing.T) {
 		t.Errorf("FromDoc after renaming %s to %s: %v", consent.Contact, renamed, err)
 	}
 }
+
+// TestExtensions reads the defaults, value rules, case-insensitivity and reply messages the
+// hand-written layers take from the spec instead of restating them.
+func TestExtensions(t *testing.T) {
+	m, err := specmodel.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	consent, _ := specmodel.Find(m.Create, "email_consent")
+	if consent.Default != string(gen.ConsentNonSubscribed) || consent.Message == "" {
+		t.Errorf("email_consent: default %v, message %q", consent.Default, consent.Message)
+	}
+	sms, _ := specmodel.Find(m.Create, "sms_consent")
+	if sms.ValueErrors[string(gen.ConsentSubscribed)] == "" || sms.ValueErrors[string(gen.ConsentUnsubscribed)] == "" {
+		t.Errorf("sms_consent value errors = %v", sms.ValueErrors)
+	}
+	if email, _ := specmodel.Find(m.Create, "email"); !email.CaseInsensitive {
+		t.Error("create's email is not case-insensitive")
+	}
+	if email, _ := specmodel.Find(m.Filters, "email"); !email.CaseInsensitive {
+		t.Error("the email filter is not case-insensitive")
+	}
+	if phone, _ := specmodel.Find(m.Create, "phone_number"); phone.CaseInsensitive {
+		t.Error("phone_number is case-insensitive")
+	}
+	if m.Replies["NotFound"].Message == "" {
+		t.Errorf("NotFound reply = %+v", m.Replies["NotFound"])
+	}
+	for _, id := range m.Identity {
+		if m.Replies["Conflict"].ByField[id] == "" {
+			t.Errorf("Conflict has no message for %s: %+v", id, m.Replies["Conflict"])
+		}
+	}
+}

@@ -4,14 +4,14 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
+	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
-	"github.com/privy-go/privy-go/privy/privytest/internal/genserver"
 )
 
 // DefaultToken is an API token every Fake accepts, with both scopes and no expiry.
@@ -33,10 +33,16 @@ const (
 // tokenLifetime is the lifetime of an access token from the exchange.
 const tokenLifetime = 7200 * time.Second
 
+// msgInvalidClient is the message of invalid_client, as the spec's example of the token
+// endpoint's 401 shows it.
+const msgInvalidClient = "Client ID or client secret is incorrect"
+
+// The OAuth 2.0 error codes of RFC 6749 §5.2 the token endpoint answers with besides
+// invalid_client.
 const (
-	msgUnauthorized      = "Bearer token is missing or invalid"
-	msgInsufficientScope = "Token does not have the required scope for this endpoint"
-	msgInvalidClient     = "Client ID or client secret is incorrect"
+	oauthInvalidRequest       = "invalid_request"
+	oauthUnsupportedGrantType = "unsupported_grant_type"
+	oauthInvalidScope         = "invalid_scope"
 )
 
 type tokenInfo struct {
@@ -94,24 +100,69 @@ func (f *Fake) authenticate(token string, now time.Time) ([]string, bool) {
 	return info.scopes, true
 }
 
-// exchange performs the client-credentials exchange.
-func (f *Fake) exchange(body gen.TokenRequest) (genserver.ExchangeTokenResponseObject, error) {
+// oauthError is a failed exchange in the OAuth 2.0 form (RFC 6749 §5.2).
+func oauthError(status int, code, desc string) reply {
+	e := gen.TokenError{Error: mustJSON(code)}
+	if desc != "" {
+		e.ErrorDescription = &desc
+	}
+	return jsonReply(status, e)
+}
+
+// invalidClient is a failed client authentication, in the API's error envelope. A client
+// that used HTTP Basic is told so with WWW-Authenticate (RFC 6749 §5.2).
+func invalidClient(basic bool) reply {
+	r := jsonReply(http.StatusUnauthorized, gen.TokenError{Error: mustJSON(gen.ErrorBody{Code: gen.ErrorCodeInvalidClient, Message: msgInvalidClient})})
+	if basic {
+		r.header = http.Header{"Www-Authenticate": {`Basic realm="privy"`}}
+	}
+	return r
+}
+
+// exchange performs the client-credentials exchange of a request that passed validation.
+// The client authenticates with client_id and client_secret in the form or with HTTP Basic
+// (RFC 6749 §2.3.1), not both.
+func (f *Fake) exchange(in *reqInfo) reply {
+	form, err := url.ParseQuery(string(in.body))
+	if err != nil {
+		return oauthError(http.StatusBadRequest, oauthInvalidRequest, "the body is not a valid form")
+	}
+	for _, k := range slices.Sorted(maps.Keys(form)) {
+		if len(form[k]) > 1 {
+			return oauthError(http.StatusBadRequest, oauthInvalidRequest, "parameter "+k+" is repeated")
+		}
+	}
+	_, hasID := form["client_id"]
+	_, hasSecret := form["client_secret"]
+	id, secret := form.Get("client_id"), form.Get("client_secret")
+	switch {
+	case in.basic && (hasID || hasSecret):
+		return oauthError(http.StatusBadRequest, oauthInvalidRequest, "the client authenticated twice: with HTTP Basic and in the form")
+	case in.basic:
+		id, secret = in.user, in.password
+	case !hasID && !hasSecret:
+		return invalidClient(false)
+	case !hasID || !hasSecret:
+		return oauthError(http.StatusBadRequest, oauthInvalidRequest, "client_id and client_secret go together")
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.clock.Now()
-	client, ok := f.clients[body.ClientId]
-	if !ok || subtle.ConstantTimeCompare([]byte(client.secret), []byte(body.ClientSecret)) != 1 {
-		return tokenError(gen.ErrorCodeInvalidClient, msgInvalidClient), nil
+	client, ok := f.clients[id]
+	if !ok || subtle.ConstantTimeCompare([]byte(client.secret), []byte(secret)) != 1 {
+		return invalidClient(in.basic)
 	}
 	requested := []string{ScopeRead}
-	if body.Scope != nil && strings.TrimSpace(*body.Scope) != "" {
-		requested = strings.Fields(*body.Scope)
+	if sc := strings.Fields(form.Get("scope")); len(sc) > 0 {
+		requested = sc
 	}
 	var granted []string
 	for _, s := range requested {
-		if !slices.Contains(client.scopes, s) {
-			// The OAuth 2.0 form, as the spec's invalidScopeOAuth example shows.
-			return genserver.ExchangeToken401JSONResponse{Error: json.RawMessage(`"invalid_scope"`)}, nil
+		if !slices.Contains(f.knownScopes, s) { // RFC 6749: an unknown scope, 400
+			return oauthError(http.StatusBadRequest, oauthInvalidScope, "unknown scope: "+s)
+		}
+		if !slices.Contains(client.scopes, s) { // the docs: not enabled on the application, 401
+			return oauthError(http.StatusUnauthorized, oauthInvalidScope, "")
 		}
 		if !slices.Contains(granted, s) {
 			granted = append(granted, s)
@@ -119,19 +170,33 @@ func (f *Fake) exchange(body gen.TokenRequest) (genserver.ExchangeTokenResponseO
 	}
 	token := newAccessToken()
 	f.tokens[token] = tokenInfo{expires: now.Add(tokenLifetime), scopes: granted}
-	return genserver.ExchangeToken200JSONResponse{
+	return jsonReply(http.StatusOK, gen.Token{
 		AccessToken: token,
 		TokenType:   "Bearer",
 		ExpiresIn:   int(tokenLifetime / time.Second),
 		Scope:       strings.Join(granted, " "),
 		CreatedAt:   now.Unix(),
-	}, nil
+	})
 }
 
-// tokenError is a failed exchange in the API's error envelope.
-func tokenError(code gen.ErrorCode, msg string) genserver.ExchangeToken401JSONResponse {
-	raw, _ := jsonMarshal(gen.ErrorBody{Code: code, Message: msg})
-	return genserver.ExchangeToken401JSONResponse{Error: raw}
+// basicAuth reads HTTP Basic client credentials, whose user and password are the
+// form-urlencoded client id and secret (RFC 6749 §2.3.1). present reports an
+// "Authorization: Basic" header, even a malformed one (whose credentials are then empty).
+func basicAuth(r *http.Request) (id, secret string, present bool) {
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Basic") {
+		return "", "", false
+	}
+	user, pass, ok := r.BasicAuth()
+	if !ok {
+		return "", "", true
+	}
+	id, err1 := url.QueryUnescape(user)
+	secret, err2 := url.QueryUnescape(pass)
+	if err1 != nil || err2 != nil {
+		return "", "", true
+	}
+	return id, secret, true
 }
 
 // newAccessToken returns an opaque random access token.

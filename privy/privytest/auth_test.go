@@ -28,15 +28,15 @@ func TestBearerAuthentication(t *testing.T) {
 		code                      gen.ErrorCode
 		message                   string
 	}{
-		{"no token", "", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, "Bearer token is missing or invalid"},
-		{"unknown token", "privy_nope", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, "Bearer token is missing or invalid"},
-		{"revoked token", "privy_revoked", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, "Bearer token is missing or invalid"},
+		{"no token", "", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, replyMsg("Unauthorized")},
+		{"unknown token", "privy_nope", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, replyMsg("Unauthorized")},
+		{"revoked token", "privy_revoked", "GET", "", 0, 401, gen.ErrorCodeUnauthorized, replyMsg("Unauthorized")},
 		{"read token lists", "privy_readonly", "GET", "", 0, 200, "", ""},
-		{"read token cannot create", "privy_readonly", "POST", create, 0, 403, gen.ErrorCodeInsufficientScope, "Token does not have the required scope for this endpoint"},
-		{"write token cannot list", "privy_writeonly", "GET", "", 0, 403, gen.ErrorCodeInsufficientScope, "Token does not have the required scope for this endpoint"},
+		{"read token cannot create", "privy_readonly", "POST", create, 0, 403, gen.ErrorCodeInsufficientScope, replyMsg("InsufficientScope")},
+		{"write token cannot list", "privy_writeonly", "GET", "", 0, 403, gen.ErrorCodeInsufficientScope, replyMsg("InsufficientScope")},
 		{"write token creates", "privy_writeonly", "POST", create, 0, 201, "", ""},
 		{"expiring token before expiry", "privy_expiring", "GET", "", 59 * time.Minute, 200, "", ""},
-		{"expiring token at expiry", "privy_expiring", "GET", "", time.Minute, 401, gen.ErrorCodeUnauthorized, "Bearer token is missing or invalid"},
+		{"expiring token at expiry", "privy_expiring", "GET", "", time.Minute, 401, gen.ErrorCodeUnauthorized, replyMsg("Unauthorized")},
 		{"default token never expires", privytest.DefaultToken, "GET", "", 1000 * 24 * time.Hour, 200, "", ""},
 	}
 	for _, tt := range tests {
@@ -65,7 +65,23 @@ func TestBearerAuthentication(t *testing.T) {
 // exchange posts a token request and decodes the answer.
 func exchange(t *testing.T, tokenURL string, form url.Values) (int, map[string]any) {
 	t.Helper()
-	resp, err := http.PostForm(tokenURL, form)
+	status, _, body := exchangeAs(t, tokenURL, nil, form.Encode())
+	return status, body
+}
+
+// exchangeAs posts a raw form to the token endpoint, with HTTP Basic credentials when basic
+// holds them (id and secret, form-urlencoded as RFC 6749 §2.3.1 says).
+func exchangeAs(t *testing.T, tokenURL string, basic []string, form string) (int, http.Header, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, tokenURL, strings.NewReader(form))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if basic != nil {
+		req.SetBasicAuth(url.QueryEscape(basic[0]), url.QueryEscape(basic[1]))
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,46 +90,72 @@ func exchange(t *testing.T, tokenURL string, form url.Values) (int, map[string]a
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		t.Fatal(err)
 	}
-	return resp.StatusCode, out
+	return resp.StatusCode, resp.Header, out
 }
 
 func TestTokenExchange(t *testing.T) {
 	e := newEnv(t)
 	e.srv.AddOAuthClient("app_ro", "secret_ro", privytest.ScopeRead)
 	e.srv.AddOAuthClient("app_rw", "secret_rw", privytest.ScopeRead, privytest.ScopeWrite)
-	form := func(id, secret, scope string) url.Values {
-		v := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}
+	e.srv.AddOAuthClient("app:ü", "s&cret=%", privytest.ScopeRead)
+	form := func(id, secret, scope string) string {
+		v := url.Values{"grant_type": {"client_credentials"}}
+		if id != "" {
+			v.Set("client_id", id)
+		}
+		if secret != "" {
+			v.Set("client_secret", secret)
+		}
 		if scope != "" {
 			v.Set("scope", scope)
 		}
-		return v
+		return v.Encode()
 	}
+	invalidClient := gen.ErrorCodeInvalidClient
 	tests := []struct {
-		name      string
-		form      url.Values
-		status    int
-		scope     string
-		errorJSON string // the "error" member expected on failure
+		name   string
+		basic  []string // HTTP Basic id and secret
+		form   string
+		status int
+		scope  string
+		// code is the error's code on failure: the OAuth 2.0 string, or the envelope's code.
+		code string
+		// wwwAuth: the answer must carry WWW-Authenticate: Basic.
+		wwwAuth bool
 	}{
-		{"no scope: contacts_read only", form("app_rw", "secret_rw", ""), 200, "contacts_read", ""},
-		{"both scopes", form("app_rw", "secret_rw", "contacts_read contacts_write"), 200, "contacts_read contacts_write", ""},
-		{"write only", form("app_rw", "secret_rw", "contacts_write"), 200, "contacts_write", ""},
-		{"scope not enabled", form("app_ro", "secret_ro", "contacts_write"), 401, "", `"invalid_scope"`},
-		{"unknown scope", form("app_rw", "secret_rw", "contacts_admin"), 401, "", `"invalid_scope"`},
-		{"wrong secret", form("app_rw", "nope", ""), 401, "", `{"code":"invalid_client","message":"Client ID or client secret is incorrect"}`},
-		{"unknown client", form("app_x", "secret_rw", ""), 401, "", `{"code":"invalid_client","message":"Client ID or client secret is incorrect"}`},
-		{"wrong grant type", url.Values{"grant_type": {"password"}, "client_id": {"app_rw"}, "client_secret": {"secret_rw"}}, 401, "", `"unsupported_grant_type"`},
-		{"missing secret", url.Values{"grant_type": {"client_credentials"}, "client_id": {"app_rw"}}, 401, "", `"invalid_request"`},
+		{name: "no scope: contacts_read only", form: form("app_rw", "secret_rw", ""), status: 200, scope: privytest.ScopeRead},
+		{name: "both scopes", form: form("app_rw", "secret_rw", "contacts_read contacts_write"), status: 200, scope: "contacts_read contacts_write"},
+		{name: "write only", form: form("app_rw", "secret_rw", privytest.ScopeWrite), status: 200, scope: privytest.ScopeWrite},
+		{name: "basic auth", basic: []string{"app_rw", "secret_rw"}, form: form("", "", privytest.ScopeWrite), status: 200, scope: privytest.ScopeWrite},
+		{name: "basic auth, form-urlencoded id and secret", basic: []string{"app:ü", "s&cret=%"}, form: form("", "", ""), status: 200, scope: privytest.ScopeRead},
+		{name: "scope not enabled", form: form("app_ro", "secret_ro", privytest.ScopeWrite), status: 401, code: "invalid_scope"},
+		{name: "unknown scope", form: form("app_rw", "secret_rw", "contacts_admin"), status: 400, code: "invalid_scope"},
+		{name: "wrong secret", form: form("app_rw", "nope", ""), status: 401, code: string(invalidClient)},
+		{name: "unknown client", form: form("app_x", "secret_rw", ""), status: 401, code: string(invalidClient)},
+		{name: "no client authentication", form: form("", "", ""), status: 401, code: string(invalidClient)},
+		{name: "basic auth, wrong secret", basic: []string{"app_rw", "nope"}, form: form("", "", ""), status: 401, code: string(invalidClient), wwwAuth: true},
+		{name: "basic auth and form credentials", basic: []string{"app_rw", "secret_rw"}, form: form("app_rw", "secret_rw", ""), status: 400, code: "invalid_request"},
+		{name: "wrong grant type", form: strings.Replace(form("app_rw", "secret_rw", ""), "client_credentials", "password", 1), status: 400, code: "unsupported_grant_type"},
+		{name: "missing grant type", form: "client_id=app_rw&client_secret=secret_rw", status: 400, code: "invalid_request"},
+		{name: "missing secret", form: form("app_rw", "", ""), status: 400, code: "invalid_request"},
+		{name: "repeated parameter", form: form("app_rw", "secret_rw", "") + "&scope=contacts_read&scope=contacts_write", status: 400, code: "invalid_request"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, body := exchange(t, e.srv.TokenURL, tt.form)
+			status, header, body := exchangeAs(t, e.srv.TokenURL, tt.basic, tt.form)
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %v", status, tt.status, body)
 			}
+			if got := header.Get("WWW-Authenticate"); tt.wwwAuth != strings.HasPrefix(got, "Basic") {
+				t.Errorf("WWW-Authenticate = %q, want Basic: %v", got, tt.wwwAuth)
+			}
 			if tt.status != 200 {
-				if got := mustJSON(body["error"]); got != tt.errorJSON {
-					t.Errorf("error = %s, want %s", got, tt.errorJSON)
+				code, _ := body["error"].(string)
+				if env, ok := body["error"].(map[string]any); ok {
+					code, _ = env["code"].(string)
+				}
+				if code != tt.code {
+					t.Errorf("error = %v, want %s", body["error"], tt.code)
 				}
 				return
 			}
@@ -122,6 +164,12 @@ func TestTokenExchange(t *testing.T) {
 				t.Errorf("token = %v", body)
 			}
 		})
+	}
+	exchangeAs(t, e.srv.TokenURL, nil, "client_secret=secret_rw&grant_type=%zz") // not a form
+	for _, r := range e.srv.Requests() {
+		if body := string(r.Body); strings.Contains(body, "secret_rw") || strings.Contains(body, "s%26cret") || r.Token != "" {
+			t.Errorf("the request log holds a client secret: %s %q", body, r.Token)
+		}
 	}
 }
 

@@ -1,15 +1,19 @@
 package privytest_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/privy/privytest"
 )
 
 func TestCreateDefaultsAndTimestamps(t *testing.T) {
@@ -50,27 +54,27 @@ func TestCreateErrors(t *testing.T) {
 		message string
 		details []gen.ErrorDetail
 	}{
-		{"email taken", `{"email":"jane@example.com"}`, 409, gen.ErrorCodeConflict, "A contact with this email already exists", nil},
-		{"email taken, other case", `{"email":"JANE@Example.com"}`, 409, gen.ErrorCodeConflict, "A contact with this email already exists", nil},
-		{"phone taken", `{"email":"new@example.com","phone_number":"+15551234567"}`, 409, gen.ErrorCodeConflict, "A contact with this phone number already exists", nil},
-		{"no identifier", `{"first_name":"Jane"}`, 422, gen.ErrorCodeValidationFailed, "One or more fields are invalid",
-			[]gen.ErrorDetail{{Field: "base", Message: "email or phone_number is required"}}},
-		{"bad phone", `{"phone_number":"555-1234"}`, 422, gen.ErrorCodeValidationFailed, "One or more fields are invalid",
-			[]gen.ErrorDetail{{Field: "phone_number", Message: "must be a valid phone number in E.164 format"}}},
-		{"bad consent", `{"email":"a@example.com","email_consent":"yes"}`, 422, gen.ErrorCodeValidationFailed, "One or more fields are invalid",
-			[]gen.ErrorDetail{{Field: "email_consent", Message: "must be one of: subscribed, unsubscribed, non_subscribed"}}},
-		{"nested custom field", `{"email":"a@example.com","custom_fields":{"a":{"b":1}}}`, 422, gen.ErrorCodeValidationFailed, "One or more fields are invalid",
-			[]gen.ErrorDetail{{Field: "custom_fields", Message: "must be a flat key-value object (no nested values)"}}},
-		{"malformed JSON", `{"email":`, 422, gen.ErrorCodeValidationFailed, "One or more fields are invalid",
+		{"email taken", `{"email":"jane@example.com"}`, 409, gen.ErrorCodeConflict, conflictMsg("email"), nil},
+		{"email taken, other case", `{"email":"JANE@Example.com"}`, 409, gen.ErrorCodeConflict, conflictMsg("email"), nil},
+		{"phone taken", `{"email":"new@example.com","phone_number":"+15551234567"}`, 409, gen.ErrorCodeConflict, conflictMsg("phone_number"), nil},
+		{"no identifier", `{"first_name":"Jane"}`, 422, gen.ErrorCodeValidationFailed, replyMsg("ValidationFailed"),
+			[]gen.ErrorDetail{{Field: "base", Message: schemaMsg("CreateContactBody")}}},
+		{"bad phone", `{"phone_number":"555-1234"}`, 422, gen.ErrorCodeValidationFailed, replyMsg("ValidationFailed"),
+			[]gen.ErrorDetail{{Field: "phone_number", Message: createField("phone_number").Message}}},
+		{"bad consent", `{"email":"a@example.com","email_consent":"yes"}`, 422, gen.ErrorCodeValidationFailed, replyMsg("ValidationFailed"),
+			[]gen.ErrorDetail{{Field: "email_consent", Message: createField("email_consent").Message}}},
+		{"nested custom field", `{"email":"a@example.com","custom_fields":{"a":{"b":1}}}`, 422, gen.ErrorCodeValidationFailed, replyMsg("ValidationFailed"),
+			[]gen.ErrorDetail{{Field: "custom_fields", Message: createField("custom_fields").Message}}},
+		{"malformed JSON", `{"email":`, 422, gen.ErrorCodeValidationFailed, replyMsg("ValidationFailed"),
 			[]gen.ErrorDetail{{Field: "base", Message: "request body is not valid JSON"}}},
-		{"sms subscribed without phone", `{"email":"a@example.com","sms_consent":"subscribed"}`, 422, gen.ErrorCodeValidationFailed, "One or more fields are invalid",
-			[]gen.ErrorDetail{{Field: "sms_consent", Message: "requires a phone number from a supported country"}}},
-		{"sms subscribed, unsupported country", `{"phone_number":"+4915112345678","sms_consent":"subscribed"}`, 422, gen.ErrorCodeValidationFailed, "One or more fields are invalid",
-			[]gen.ErrorDetail{{Field: "sms_consent", Message: "requires a phone number from a supported country"}}},
-		{"sms unsubscribed for a new contact", `{"phone_number":"+15550001111","sms_consent":"unsubscribed"}`, 422, gen.ErrorCodeValidationFailed, "One or more fields are invalid",
-			[]gen.ErrorDetail{{Field: "sms_consent", Message: "cannot be unsubscribed for a new contact"}}},
-		{"semantic 422 before conflict", `{"email":"jane@example.com","sms_consent":"unsubscribed"}`, 422, gen.ErrorCodeValidationFailed, "One or more fields are invalid",
-			[]gen.ErrorDetail{{Field: "sms_consent", Message: "cannot be unsubscribed for a new contact"}}},
+		{"sms subscribed without phone", `{"email":"a@example.com","sms_consent":"subscribed"}`, 422, gen.ErrorCodeValidationFailed, replyMsg("ValidationFailed"),
+			[]gen.ErrorDetail{{Field: "sms_consent", Message: createField("sms_consent").ValueErrors[string(gen.ConsentSubscribed)]}}},
+		{"sms subscribed, unsupported country", `{"phone_number":"+4915112345678","sms_consent":"subscribed"}`, 422, gen.ErrorCodeValidationFailed, replyMsg("ValidationFailed"),
+			[]gen.ErrorDetail{{Field: "sms_consent", Message: createField("sms_consent").ValueErrors[string(gen.ConsentSubscribed)]}}},
+		{"sms unsubscribed for a new contact", `{"phone_number":"+15550001111","sms_consent":"unsubscribed"}`, 422, gen.ErrorCodeValidationFailed, replyMsg("ValidationFailed"),
+			[]gen.ErrorDetail{{Field: "sms_consent", Message: createField("sms_consent").ValueErrors[string(gen.ConsentUnsubscribed)]}}},
+		{"semantic 422 before conflict", `{"email":"jane@example.com","sms_consent":"unsubscribed"}`, 422, gen.ErrorCodeValidationFailed, replyMsg("ValidationFailed"),
+			[]gen.ErrorDetail{{Field: "sms_consent", Message: createField("sms_consent").ValueErrors[string(gen.ConsentUnsubscribed)]}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,7 +239,7 @@ func TestUpdate(t *testing.T) {
 			if status != tt.status {
 				t.Fatalf("status %d, want %d: %s", status, tt.status, body)
 			}
-			if tt.status == 404 && (got.Code != gen.ErrorCodeNotFound || got.Message != "The contact could not be found") {
+			if tt.status == 404 && (got.Code != gen.ErrorCodeNotFound || got.Message != replyMsg("NotFound")) {
 				t.Errorf("404 body = %s", body)
 			}
 			if tt.field != "" && !slices.ContainsFunc(details(got), func(d gen.ErrorDetail) bool { return d.Field == tt.field }) {
@@ -286,7 +290,7 @@ func TestDelete(t *testing.T) {
 		t.Errorf("delete returned %s, want the removed contact %s", mustJSON(resp.JSON200.Data), mustJSON(created))
 	}
 	again, err := e.client.DeleteContactWithResponse(context.Background(), gen.DeleteContactRequest{PhoneNumber: ptr("+61412345678")})
-	if err != nil || again.JSON404 == nil || again.JSON404.Error.Message != "The contact could not be found" {
+	if err != nil || again.JSON404 == nil || again.JSON404.Error.Message != replyMsg("NotFound") {
 		t.Errorf("second delete: %v %d %s", err, again.StatusCode(), again.Body)
 	}
 	list, _ := e.client.ListContactsWithResponse(context.Background(), nil)
@@ -295,5 +299,119 @@ func TestDelete(t *testing.T) {
 	}
 	if status, _, body := e.do(t, http.MethodDelete, "/contacts", "application/json", `{"email":"other@example.com","phone_number":"+15551234567"}`); status != 422 {
 		t.Errorf("delete with both identifiers: %d %s", status, body)
+	}
+}
+
+func TestWithSMSCountries(t *testing.T) {
+	e := newEnv(t, privytest.WithSMSCountries("+49"))
+	if got := e.srv.SMSCountries(); !slices.Equal(got, []string{"+49"}) {
+		t.Fatalf("SMSCountries = %v", got)
+	}
+	e.srv.SMSCountries()[0] = "+1" // a copy: changing it changes nothing
+	for _, tt := range []struct {
+		phone  string
+		status int
+	}{{"+4915112345678", 201}, {"+15551234567", 422}} {
+		status, _, body := e.do(t, http.MethodPost, "/contacts", "application/json",
+			`{"phone_number":"`+tt.phone+`","sms_consent":"subscribed"}`)
+		if status != tt.status {
+			t.Errorf("%s: status %d, want %d: %s", tt.phone, status, tt.status, body)
+		}
+	}
+}
+
+// TestContactsJSONHoldsEverySpecProperty shows the fake returns every property the spec's
+// contact has, in the spec's order.
+func TestContactsJSONHoldsEverySpecProperty(t *testing.T) {
+	e := newEnv(t)
+	e.create(t, gen.CreateContactRequest{Email: ptr("jane@example.com")})
+	got := e.srv.ContactsJSON()
+	if len(got) != 1 {
+		t.Fatalf("ContactsJSON = %s", got)
+	}
+	dec := json.NewDecoder(bytes.NewReader(got[0]))
+	var keys []string
+	for depth := 0; ; {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		default:
+			if k, ok := tok.(string); ok && depth == 1 {
+				keys = append(keys, k)
+				var skip json.RawMessage
+				if err := dec.Decode(&skip); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	var want []string
+	for _, f := range model.Contact {
+		if f.Required {
+			want = append(want, f.Name)
+		}
+	}
+	if !slices.Equal(keys, want) {
+		t.Errorf("properties = %v, want %v", keys, want)
+	}
+}
+
+// TestEveryFilterMatchesByEquality runs every list filter the spec declares against seeded
+// contacts: each answers exactly the contacts whose property equals the value (ignoring case
+// where the spec says so), with no per-filter code in the fake or here.
+func TestEveryFilterMatchesByEquality(t *testing.T) {
+	e := newEnv(t, privytest.WithSeed(3, 80))
+	var all []map[string]any
+	for _, raw := range e.srv.ContactsJSON() {
+		all = append(all, jsonTo[map[string]any](t, string(raw)))
+	}
+	if len(model.Filters) == 0 {
+		t.Fatal("the spec declares no list filter")
+	}
+	for _, f := range model.Filters {
+		t.Run(f.Name, func(t *testing.T) {
+			var value string
+			for _, c := range all[len(all)/2:] {
+				if s, ok := c[f.Contact].(string); ok {
+					value = s
+					break
+				}
+			}
+			if value == "" {
+				t.Skipf("no seeded contact has a string %s", f.Contact)
+			}
+			if f.CaseInsensitive {
+				value = strings.ToUpper(value)
+			}
+			equal := func(v any) bool {
+				s, _ := v.(string)
+				return s == value || f.CaseInsensitive && strings.EqualFold(s, value)
+			}
+			var want []string
+			for _, c := range all {
+				if equal(c[f.Contact]) {
+					want = append(want, mustJSON(c))
+				}
+			}
+			q := url.Values{f.Name: {value}, "per_page": {"100"}}
+			status, _, body := e.do(t, http.MethodGet, "/contacts?"+q.Encode(), "", "")
+			page := jsonTo[struct {
+				Data       []map[string]any `json:"data"`
+				Pagination gen.Pagination   `json:"pagination"`
+			}](t, string(body))
+			var got []string
+			for _, c := range page.Data {
+				got = append(got, mustJSON(c))
+			}
+			if status != 200 || !slices.Equal(got, want) || page.Pagination.TotalCount != len(want) || len(want) == 0 {
+				t.Errorf("%s=%s: status %d, %d contacts (total %d), want %d", f.Name, value, status, len(got), page.Pagination.TotalCount, len(want))
+			}
+		})
 	}
 }

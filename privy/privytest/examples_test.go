@@ -245,6 +245,33 @@ func TestSpecExamples(t *testing.T) {
 			status, _, body := doRaw(t, http.MethodPost, e.srv.TokenURL, "", "application/x-www-form-urlencoded", requestExample(t, x.op, "readWrite"))
 			return status, body
 		}},
+		"exchangeToken 400 invalidRequest": {run: func(t *testing.T, x responseExample) (int, []byte) {
+			e := newEnv(t)
+			form := requestExample(t, x.op, "readWrite") + "&client_id=app_123"
+			status, _, body := doRaw(t, http.MethodPost, e.srv.TokenURL, "", "application/x-www-form-urlencoded", form)
+			return status, body
+		}},
+		"exchangeToken 400 unsupportedGrantType": {
+			run: func(t *testing.T, x responseExample) (int, []byte) {
+				e := newEnv(t)
+				form := strings.Replace(requestExample(t, x.op, "readWrite"), "client_credentials", "password", 1)
+				status, _, body := doRaw(t, http.MethodPost, e.srv.TokenURL, "", "application/x-www-form-urlencoded", form)
+				return status, body
+			},
+			compare: func(t *testing.T, want, got []byte) { // the description is the validator's
+				w, g := jsonTo[map[string]any](t, string(want)), jsonTo[map[string]any](t, string(got))
+				if w["error"] != g["error"] {
+					t.Errorf("error: got %s, want %s", got, want)
+				}
+			},
+		},
+		"exchangeToken 400 invalidScope": {run: func(t *testing.T, x responseExample) (int, []byte) {
+			e := newEnv(t)
+			e.srv.AddOAuthClient("app_123", "secret_abc", privytest.ScopeRead, privytest.ScopeWrite)
+			form := strings.Replace(requestExample(t, x.op, "readWrite"), "contacts_write", "contacts_admin", 1)
+			status, _, body := doRaw(t, http.MethodPost, e.srv.TokenURL, "", "application/x-www-form-urlencoded", form)
+			return status, body
+		}},
 		"exchangeToken 401 invalidScopeOAuth": {run: func(t *testing.T, x responseExample) (int, []byte) {
 			e := newEnv(t)
 			e.srv.AddOAuthClient("app_123", "secret_abc", privytest.ScopeRead)

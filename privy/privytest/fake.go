@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
 	"github.com/privy-go/privy-go/privy/privytest/internal/genserver"
 	"github.com/privy-go/privy-go/privy/spec"
 )
@@ -32,19 +34,21 @@ const opExchangeToken = "exchangeToken"
 // NewServer. It is safe for concurrent use.
 type Fake struct {
 	// Configuration, fixed after New.
-	clock       interface{ Now() time.Time }
-	after       func(time.Duration) <-chan time.Time
-	perMinute   int
-	perDay      int
-	t           testing.TB
-	onViolation func(spec.Violation)
-	logger      *slog.Logger
-	contract    bool
-	seeds       []seedRequest
-	validator   *spec.Validator
-	scopes      map[string]string // operationId -> scope it needs
-	contacts    http.Handler      // the generated handler for /v1/contacts...
-	strict      genserver.ServerInterface
+	clock        interface{ Now() time.Time }
+	after        func(time.Duration) <-chan time.Time
+	perMinute    int
+	perDay       int
+	t            testing.TB
+	onViolation  func(spec.Violation)
+	logger       *slog.Logger
+	contract     bool
+	seeds        []seedRequest
+	validator    *spec.Validator
+	scopes       map[string]string // operationId -> scope it needs
+	knownScopes  []string          // the oauth2 scopes the spec declares
+	smsCountries []string          // calling codes accepted for sms_consent subscribed
+	contacts     http.Handler      // the generated handler for /v1/contacts...
+	strict       genserver.ServerInterface
 	// mangle, when set (by this package's tests), rewrites a response body before it is
 	// checked and sent: the way to make the fake break the contract on purpose.
 	mangle func(op string, status int, body []byte) []byte
@@ -68,31 +72,37 @@ func New(opts ...Option) *Fake {
 	if err != nil {
 		panic(err) // the embedded spec is broken: nothing can work
 	}
+	sh, err := newShape(specmodel.MustLoad())
+	if err != nil {
+		panic(err) // the embedded spec lacks what the fake needs: nothing can work
+	}
 	f := &Fake{
-		clock:     realClock{},
-		after:     realClock{}.After,
-		perMinute: 60,
-		perDay:    10000,
-		logger:    slog.Default(),
-		contract:  true,
-		logLimit:  -1,
-		validator: v,
-		scopes:    operationScopes(),
-		store:     newStore(),
-		tokens:    map[string]tokenInfo{},
-		clients:   map[string]oauthClient{},
+		clock:        realClock{},
+		after:        realClock{}.After,
+		perMinute:    60,
+		perDay:       10000,
+		logger:       slog.Default(),
+		contract:     true,
+		logLimit:     -1,
+		validator:    v,
+		scopes:       operationScopes(),
+		smsCountries: defaultSMSCountries,
+		tokens:       map[string]tokenInfo{},
+		clients:      map[string]oauthClient{},
 	}
 	for _, o := range opts {
 		o(f)
 	}
+	f.store = newStore(sh, slices.Clone(f.smsCountries))
+	f.knownScopes = oauthScopes()
 	f.limits = limits{perMinute: f.perMinute, perDay: f.perDay}
 	f.tokens[DefaultToken] = tokenInfo{scopes: []string{ScopeRead, ScopeWrite}}
 	f.clients[DefaultClientID] = oauthClient{secret: DefaultClientSecret, scopes: []string{ScopeRead, ScopeWrite}}
 	f.strict = genserver.NewStrictHandlerWithOptions(api{f}, nil, genserver.StrictHTTPServerOptions{
-		RequestErrorHandlerFunc:  requestError,
+		RequestErrorHandlerFunc:  f.requestError,
 		ResponseErrorHandlerFunc: responseError,
 	})
-	f.contacts = genserver.HandlerWithOptions(f.strict, genserver.StdHTTPServerOptions{BaseURL: BasePath, ErrorHandlerFunc: requestError})
+	f.contacts = genserver.HandlerWithOptions(f.strict, genserver.StdHTTPServerOptions{BaseURL: BasePath, ErrorHandlerFunc: f.requestError})
 	for _, s := range f.seeds {
 		f.Seed(s.seed, s.n)
 	}
@@ -121,6 +131,20 @@ func operationScopes() map[string]string {
 	return out
 }
 
+// oauthScopes reads from the spec the scopes of the oauth2 security scheme's
+// client-credentials flow.
+func oauthScopes() []string {
+	doc, err := spec.Doc()
+	if err != nil {
+		return nil
+	}
+	ref := doc.Components.SecuritySchemes["oauth2"]
+	if ref == nil || ref.Value == nil || ref.Value.Flows == nil || ref.Value.Flows.ClientCredentials == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(ref.Value.Flows.ClientCredentials.Scopes))
+}
+
 // now is the time stamped on contacts: the clock's time in UTC, to the second.
 func (f *Fake) now() time.Time { return f.clock.Now().UTC().Truncate(time.Second) }
 
@@ -129,6 +153,15 @@ func (f *Fake) Contacts() []gen.Contact {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.store.snapshot()
+}
+
+// ContactsJSON returns a snapshot of the stored contacts, sorted by created_at, as JSON
+// objects holding every property the spec's contact has (Contacts drops those the
+// generated type does not know).
+func (f *Fake) ContactsJSON() []json.RawMessage {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.store.snapshotJSON()
 }
 
 // ServeHTTP serves POST /oauth/token and the contacts operations below /v1. See the package
@@ -213,13 +246,13 @@ func (c *call) serve() bool {
 		if !ok {
 			c.rate = f.limits.state(now)
 			f.mu.Unlock()
-			c.fail(http.StatusUnauthorized, gen.ErrorCodeUnauthorized, msgUnauthorized, nil)
+			c.fail(http.StatusUnauthorized, gen.ErrorCodeUnauthorized, f.store.sh.msg[replyUnauthorized], nil)
 			return true
 		}
 		c.rate, ok = f.limits.take(now)
 		if !ok {
 			f.mu.Unlock()
-			c.fail(http.StatusTooManyRequests, gen.ErrorCodeRateLimited, "Rate limit exceeded", nil)
+			c.fail(http.StatusTooManyRequests, gen.ErrorCodeRateLimited, f.store.sh.msg[replyRateLimited], nil)
 			return true
 		}
 	} else {
@@ -234,7 +267,7 @@ func (c *call) serve() bool {
 		return true
 	}
 	if need := f.scopes[c.op]; c.op != opExchangeToken && need != "" && !slices.Contains(scopes, need) {
-		c.fail(http.StatusForbidden, gen.ErrorCodeInsufficientScope, msgInsufficientScope, nil)
+		c.fail(http.StatusForbidden, gen.ErrorCodeInsufficientScope, f.store.sh.msg[replyInsufficientScope], nil)
 		return true
 	}
 	c.handle()
@@ -248,7 +281,7 @@ func (c *call) handle() {
 			c.tokenRequestError([]spec.Violation{{Field: "base", Message: "request body is too large"}})
 			return
 		}
-		c.fail(http.StatusUnprocessableEntity, gen.ErrorCodeValidationFailed, msgInvalidFields,
+		c.fail(http.StatusUnprocessableEntity, gen.ErrorCodeValidationFailed, c.f.store.sh.msg[replyValidationFailed],
 			[]gen.ErrorDetail{{Field: "base", Message: "request body is too large"}})
 		return
 	}
@@ -262,10 +295,12 @@ func (c *call) handle() {
 		for i, v := range vs {
 			details[i] = v.Detail()
 		}
-		c.fail(http.StatusUnprocessableEntity, gen.ErrorCodeValidationFailed, msgInvalidFields, details)
+		c.fail(http.StatusUnprocessableEntity, gen.ErrorCodeValidationFailed, c.f.store.sh.msg[replyValidationFailed], details)
 		return
 	}
-	r := c.r.WithContext(context.WithValue(c.r.Context(), ctxKey{}, c.rate))
+	info := &reqInfo{rate: c.rate, body: c.body, query: c.r.URL.Query()}
+	info.user, info.password, info.basic = basicAuth(c.r)
+	r := c.r.WithContext(context.WithValue(c.r.Context(), ctxKey{}, info))
 	r.Body = io.NopCloser(bytes.NewReader(c.body))
 	if c.op == opExchangeToken {
 		c.f.strict.ExchangeToken(c.rec, r)
@@ -277,19 +312,20 @@ func (c *call) handle() {
 	}
 }
 
-// tokenRequestError answers a malformed token request in the OAuth 2.0 error form.
+// tokenRequestError answers a malformed token request in the OAuth 2.0 error form (RFC 6749
+// §5.2): unsupported_grant_type for a grant_type outside the spec's enum, else
+// invalid_request.
 func (c *call) tokenRequestError(vs []spec.Violation) {
-	code := "invalid_request"
+	code := oauthInvalidRequest
 	msgs := make([]string, len(vs))
 	for i, v := range vs {
-		if v.Field == "grant_type" {
-			code = "unsupported_grant_type"
+		if v.Field == "grant_type" && v.Rule == "enum" {
+			code = oauthUnsupportedGrantType
 		}
 		msgs[i] = v.Field + ": " + v.Message
 	}
 	desc := strings.Join(msgs, "; ")
-	raw, _ := json.Marshal(code)
-	c.writeJSON(http.StatusUnauthorized, gen.TokenError{Error: raw, ErrorDescription: &desc})
+	c.writeJSON(http.StatusBadRequest, gen.TokenError{Error: mustJSON(code), ErrorDescription: &desc})
 }
 
 // fail writes an error in the API's envelope.
@@ -358,11 +394,11 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 // requestError answers a request the generated handler could not decode (which request
 // validation should have caught first) as a validation failure.
-func requestError(w http.ResponseWriter, _ *http.Request, err error) {
+func (f *Fake) requestError(w http.ResponseWriter, _ *http.Request, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusUnprocessableEntity)
 	_ = json.NewEncoder(w).Encode(gen.ErrorEnvelope{Error: gen.ErrorBody{
-		Code: gen.ErrorCodeValidationFailed, Message: msgInvalidFields,
+		Code: gen.ErrorCodeValidationFailed, Message: f.store.sh.msg[replyValidationFailed],
 		Details: &[]gen.ErrorDetail{{Field: "base", Message: err.Error()}},
 	}})
 }

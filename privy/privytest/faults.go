@@ -92,26 +92,27 @@ func (c *call) applyFault() bool {
 		return true
 	}
 	c.unchecked = true
-	code, msg := faultError(fault.Status)
+	code, msg := c.f.faultError(fault.Status)
 	c.fail(fault.Status, code, msg, nil)
 	return true
 }
 
 // faultError is the error code and message sent for an injected status.
-func faultError(status int) (gen.ErrorCode, string) {
+func (f *Fake) faultError(status int) (gen.ErrorCode, string) {
+	sh := f.store.sh
 	switch status {
 	case http.StatusUnauthorized:
-		return gen.ErrorCodeUnauthorized, msgUnauthorized
+		return gen.ErrorCodeUnauthorized, sh.msg[replyUnauthorized]
 	case http.StatusForbidden:
-		return gen.ErrorCodeInsufficientScope, msgInsufficientScope
+		return gen.ErrorCodeInsufficientScope, sh.msg[replyInsufficientScope]
 	case http.StatusNotFound:
-		return gen.ErrorCodeNotFound, msgNotFound
+		return gen.ErrorCodeNotFound, sh.msg[replyNotFound]
 	case http.StatusConflict:
-		return gen.ErrorCodeConflict, msgEmailTaken
+		return gen.ErrorCodeConflict, sh.msgConflict[sh.ids[0].name]
 	case http.StatusUnprocessableEntity:
-		return gen.ErrorCodeValidationFailed, msgInvalidFields
+		return gen.ErrorCodeValidationFailed, sh.msg[replyValidationFailed]
 	case http.StatusTooManyRequests:
-		return gen.ErrorCodeRateLimited, "Rate limit exceeded"
+		return gen.ErrorCodeRateLimited, sh.msg[replyRateLimited]
 	}
 	text := http.StatusText(status)
 	if text == "" {

@@ -4,102 +4,127 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/url"
 
-	"github.com/privy-go/privy-go/gen"
 	"github.com/privy-go/privy-go/privy/privytest/internal/genserver"
 )
 
 // api implements the generated strict server interface on top of the Fake's store. Auth,
-// rate limiting and request validation have already happened in Fake.ServeHTTP.
+// rate limiting and request validation have already happened in Fake.ServeHTTP. The
+// operations read the raw request (reqInfo) rather than the decoded generated structs, which
+// drop the properties the generated types do not know: the store takes every property the
+// spec has.
 type api struct{ f *Fake }
 
 var _ genserver.StrictServerInterface = api{}
 
 type ctxKey struct{}
 
-// rateFrom returns the rate-limit state Fake.ServeHTTP computed for this request.
-func rateFrom(ctx context.Context) genserver.UnauthorizedResponseHeaders {
-	if st, ok := ctx.Value(ctxKey{}).(rateState); ok {
-		return st.headers()
+// reqInfo is what Fake.ServeHTTP hands the operations beside the decoded request.
+type reqInfo struct {
+	rate  rateState
+	body  []byte     // the raw request body
+	query url.Values // the raw query
+	// user and password are the HTTP Basic credentials; basic reports an
+	// "Authorization: Basic" header.
+	user, password string
+	basic          bool
+}
+
+func infoFrom(ctx context.Context) *reqInfo {
+	if in, ok := ctx.Value(ctxKey{}).(*reqInfo); ok {
+		return in
 	}
-	return genserver.UnauthorizedResponseHeaders{}
+	return &reqInfo{}
 }
 
 var errNoBody = errors.New("privytest: request body missing")
 
-func (a api) ListContacts(ctx context.Context, req genserver.ListContactsRequestObject) (genserver.ListContactsResponseObject, error) {
+// reply is an answer written as is: the status, extra headers and a JSON body. It
+// implements every operation's response interface, so that a contact carries every
+// property the spec has (the generated Contact drops the ones it does not know).
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r reply) visit(w http.ResponseWriter) error {
+	for k, v := range r.header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(r.status)
+	_, err := w.Write(append(r.body, '\n'))
+	return err
+}
+
+func (r reply) VisitListContactsResponse(w http.ResponseWriter) error       { return r.visit(w) }
+func (r reply) VisitCreateContactResponse(w http.ResponseWriter) error      { return r.visit(w) }
+func (r reply) VisitUpdateContactResponse(w http.ResponseWriter) error      { return r.visit(w) }
+func (r reply) VisitUnsubscribeContactResponse(w http.ResponseWriter) error { return r.visit(w) }
+func (r reply) VisitDeleteContactResponse(w http.ResponseWriter) error      { return r.visit(w) }
+func (r reply) VisitExchangeTokenResponse(w http.ResponseWriter) error      { return r.visit(w) }
+
+func jsonReply(status int, v any) reply { return reply{status: status, body: mustJSON(v)} }
+
+// run decodes the raw body and runs op on the store under the lock, answering the contact
+// wrapped in {"data": ...} with status ok, or the error.
+func (a api) run(ctx context.Context, hasBody bool, ok int, op func(*store, map[string]json.RawMessage) (*record, *apiError)) (reply, error) {
+	if !hasBody {
+		return reply{}, errNoBody
+	}
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(infoFrom(ctx).body, &body); err != nil {
+		return reply{}, err // validation let through a body that is not an object: a bug
+	}
 	a.f.mu.Lock()
-	list := a.f.store.list(req.Params)
-	a.f.mu.Unlock()
-	return genserver.ListContacts200JSONResponse{Body: list, Headers: genserver.ListContacts200ResponseHeaders(rateFrom(ctx))}, nil
+	defer a.f.mu.Unlock()
+	r, err := op(a.f.store, body)
+	if err != nil {
+		return jsonReply(err.status, err.envelope()), nil
+	}
+	b := append([]byte(`{"data":`), a.f.store.sh.appendJSON(nil, r)...)
+	return reply{status: ok, body: append(b, '}')}, nil
+}
+
+func (a api) ListContacts(ctx context.Context, _ genserver.ListContactsRequestObject) (genserver.ListContactsResponseObject, error) {
+	a.f.mu.Lock()
+	defer a.f.mu.Unlock()
+	return reply{status: http.StatusOK, body: a.f.store.list(infoFrom(ctx).query)}, nil
 }
 
 func (a api) CreateContact(ctx context.Context, req genserver.CreateContactRequestObject) (genserver.CreateContactResponseObject, error) {
-	if req.Body == nil {
-		return nil, errNoBody
-	}
-	h := rateFrom(ctx)
-	a.f.mu.Lock()
-	c, err := a.f.store.create(*req.Body, a.f.now())
-	a.f.mu.Unlock()
-	if err != nil {
-		switch err.status {
-		case 409:
-			return genserver.CreateContact409JSONResponse{ConflictJSONResponse: genserver.ConflictJSONResponse{Body: err.envelope(), Headers: genserver.ConflictResponseHeaders(h)}}, nil
-		default:
-			return genserver.CreateContact422JSONResponse{ValidationFailedJSONResponse: genserver.ValidationFailedJSONResponse{Body: err.envelope(), Headers: genserver.ValidationFailedResponseHeaders(h)}}, nil
-		}
-	}
-	return genserver.CreateContact201JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: genserver.CreateContact201ResponseHeaders(h)}, nil
+	now := a.f.now()
+	return a.run(ctx, req.Body != nil, http.StatusCreated, func(s *store, b map[string]json.RawMessage) (*record, *apiError) {
+		return s.create(b, now)
+	})
 }
 
 func (a api) UpdateContact(ctx context.Context, req genserver.UpdateContactRequestObject) (genserver.UpdateContactResponseObject, error) {
-	if req.Body == nil {
-		return nil, errNoBody
-	}
-	h := rateFrom(ctx)
-	a.f.mu.Lock()
-	c, err := a.f.store.update(*req.Body, a.f.now())
-	a.f.mu.Unlock()
-	if err != nil {
-		return genserver.UpdateContact404JSONResponse{NotFoundJSONResponse: genserver.NotFoundJSONResponse{Body: err.envelope(), Headers: genserver.NotFoundResponseHeaders(h)}}, nil
-	}
-	return genserver.UpdateContact200JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: genserver.UpdateContact200ResponseHeaders(h)}, nil
+	now := a.f.now()
+	return a.run(ctx, req.Body != nil, http.StatusOK, func(s *store, b map[string]json.RawMessage) (*record, *apiError) {
+		return s.update(b, now)
+	})
 }
 
 func (a api) UnsubscribeContact(ctx context.Context, req genserver.UnsubscribeContactRequestObject) (genserver.UnsubscribeContactResponseObject, error) {
-	if req.Body == nil {
-		return nil, errNoBody
-	}
-	h := rateFrom(ctx)
-	a.f.mu.Lock()
-	c, err := a.f.store.unsubscribe(*req.Body, a.f.now())
-	a.f.mu.Unlock()
-	if err != nil {
-		return genserver.UnsubscribeContact404JSONResponse{NotFoundJSONResponse: genserver.NotFoundJSONResponse{Body: err.envelope(), Headers: genserver.NotFoundResponseHeaders(h)}}, nil
-	}
-	return genserver.UnsubscribeContact200JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: genserver.UnsubscribeContact200ResponseHeaders(h)}, nil
+	now := a.f.now()
+	return a.run(ctx, req.Body != nil, http.StatusOK, func(s *store, b map[string]json.RawMessage) (*record, *apiError) {
+		return s.unsubscribe(b, now)
+	})
 }
 
 func (a api) DeleteContact(ctx context.Context, req genserver.DeleteContactRequestObject) (genserver.DeleteContactResponseObject, error) {
+	return a.run(ctx, req.Body != nil, http.StatusOK, func(s *store, b map[string]json.RawMessage) (*record, *apiError) {
+		return s.delete(b)
+	})
+}
+
+func (a api) ExchangeToken(ctx context.Context, req genserver.ExchangeTokenRequestObject) (genserver.ExchangeTokenResponseObject, error) {
 	if req.Body == nil {
 		return nil, errNoBody
 	}
-	h := rateFrom(ctx)
-	a.f.mu.Lock()
-	c, err := a.f.store.delete(*req.Body)
-	a.f.mu.Unlock()
-	if err != nil {
-		return genserver.DeleteContact404JSONResponse{NotFoundJSONResponse: genserver.NotFoundJSONResponse{Body: err.envelope(), Headers: genserver.NotFoundResponseHeaders(h)}}, nil
-	}
-	return genserver.DeleteContact200JSONResponse{Body: gen.ContactEnvelope{Data: c}, Headers: genserver.DeleteContact200ResponseHeaders(h)}, nil
+	return a.f.exchange(infoFrom(ctx)), nil
 }
-
-func (a api) ExchangeToken(_ context.Context, req genserver.ExchangeTokenRequestObject) (genserver.ExchangeTokenResponseObject, error) {
-	if req.Body == nil {
-		return nil, errNoBody
-	}
-	return a.f.exchange(*req.Body)
-}
-
-func jsonMarshal(v any) (json.RawMessage, error) { return json.Marshal(v) }

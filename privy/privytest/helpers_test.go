@@ -12,8 +12,42 @@ import (
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
 	"github.com/privy-go/privy-go/privy/privytest"
+	"github.com/privy-go/privy-go/privy/spec"
 )
+
+// model is what the spec says about contacts: expectations that only restate a name or a
+// message read it from here.
+var model = specmodel.MustLoad()
+
+// replyMsg is the message the spec gives the named components/responses entry.
+func replyMsg(name string) string { return model.Replies[name].Message }
+
+// conflictMsg is the 409 message for a taken identifier field.
+func conflictMsg(field string) string { return model.Replies["Conflict"].ByField[field] }
+
+// createField is the named property of createContact's body.
+func createField(name string) specmodel.Field {
+	f, _ := specmodel.Find(model.Create, name)
+	return f
+}
+
+// schemaMsg is the x-privy-error of the named schema.
+func schemaMsg(name string) string {
+	doc, err := spec.Doc()
+	if err != nil {
+		panic(err)
+	}
+	s := doc.Components.Schemas[name].Value
+	msg, _ := s.Extensions[specmodel.ExtError].(string)
+	for _, sub := range s.AllOf { // a wrapper schema holds its rules in allOf members
+		if msg == "" && sub.Ref == "" {
+			msg, _ = sub.Value.Extensions[specmodel.ExtError].(string)
+		}
+	}
+	return msg
+}
 
 // start is the fake clock's start in tests: the spec examples' created_at.
 var start = time.Date(2025, 1, 15, 10, 30, 0, 0, time.UTC)

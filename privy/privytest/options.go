@@ -2,6 +2,7 @@ package privytest
 
 import (
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -69,6 +70,17 @@ func WithoutContractCheck() Option { return func(f *Fake) { f.contract = false }
 func WithRequestLogLimit(n int) Option {
 	return func(f *Fake) { f.logLimit = max(0, n) }
 }
+
+// WithSMSCountries sets the country calling codes (such as "+1" or "+44") whose phone
+// numbers may get sms_consent "subscribed" on creation; other numbers are refused with the
+// spec's message. The default is +1 (United States and Canada), +44 (United Kingdom) and +61
+// (Australia).
+func WithSMSCountries(codes ...string) Option {
+	return func(f *Fake) { f.smsCountries = slices.Clone(codes) }
+}
+
+// SMSCountries returns the country calling codes accepted for sms_consent "subscribed".
+func (f *Fake) SMSCountries() []string { return slices.Clone(f.store.smsCountries) }
 
 type seedRequest struct {
 	seed int64

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/privy-go/privy-go/gen"
 	"github.com/privy-go/privy-go/privy/privytest"
 )
 
@@ -32,7 +33,7 @@ func TestRateLimits(t *testing.T) {
 			t.Errorf("%s: limit headers %v", name, h)
 		}
 		if status == 429 {
-			if b := errorOf(t, body); b.Code != "rate_limited" || b.Message != "Rate limit exceeded" {
+			if b := errorOf(t, body); b.Code != gen.ErrorCodeRateLimited || b.Message != replyMsg("RateLimited") {
 				t.Errorf("%s: 429 body %s", name, body)
 			}
 		}

@@ -13,7 +13,8 @@ type Request struct {
 	// Query holds the URL's query parameters.
 	Query url.Values
 	// Body is the request body as received, except that a token request's client_secret
-	// is replaced by "REDACTED".
+	// is replaced by "REDACTED" (the whole body, when it is not a valid form). HTTP Basic
+	// credentials are never logged.
 	Body []byte
 	// Token is the bearer token the request carried ("" when none).
 	Token string
@@ -55,7 +56,10 @@ func (f *Fake) record(r *http.Request, body []byte, token, op string) int {
 	}
 	logged := slices.Clone(body)
 	if op == opExchangeToken {
-		if form, err := url.ParseQuery(string(body)); err == nil && form.Has("client_secret") {
+		switch form, err := url.ParseQuery(string(body)); {
+		case err != nil: // a malformed form may still hold the secret
+			logged = []byte("REDACTED")
+		case form.Has("client_secret"):
 			form.Set("client_secret", "REDACTED")
 			logged = []byte(form.Encode())
 		}

@@ -37,9 +37,11 @@ func (f *Fake) Seed(seed int64, n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s := f.store
-	base := s.seq                                   // makes identifiers unique across calls
-	if len(s.byEmail) == 0 && len(s.byPhone) == 0 { // size the indexes once
-		s.byEmail, s.byPhone = make(map[string]*record, n), make(map[string]*record, n)
+	base := s.seq                                    // makes identifiers unique across calls
+	if len(s.order) == 0 && len(s.deleted[0]) == 0 { // size the indexes once
+		for j := range s.live {
+			s.live[j] = make(map[string]*record, n)
+		}
 	}
 	added := make([]*record, 0, n)
 	for i := range n {
@@ -69,7 +71,7 @@ func (f *Fake) Seed(seed int64, n int) {
 			c.PhoneNumber = &phone
 			c.ContactPhonePermission = seedConsent[rng.IntN(len(seedConsent))]
 		}
-		if (c.Email != nil && s.byEmail[emailKey(*c.Email)] != nil) || (c.PhoneNumber != nil && s.byPhone[*c.PhoneNumber] != nil) {
+		if (c.Email != nil && s.taken(*c.Email)) || (c.PhoneNumber != nil && s.taken(*c.PhoneNumber)) {
 			continue
 		}
 		for _, t := range seedTags {
@@ -92,13 +94,13 @@ func (f *Fake) Seed(seed int64, n int) {
 		c.CreatedAt = now.Add(-time.Duration(n-i) * time.Minute)
 		c.UpdatedAt = c.CreatedAt.Add(time.Duration(rng.IntN(60)) * time.Second)
 		s.seq++
-		r := &record{c: c, seq: s.seq}
+		r := s.fromContact(c)
+		r.seq = s.seq
 		added = append(added, r)
-		if c.Email != nil {
-			s.byEmail[emailKey(*c.Email)] = r
-		}
-		if c.PhoneNumber != nil {
-			s.byPhone[*c.PhoneNumber] = r
+		for j, k := range r.ids {
+			if k != "" {
+				s.live[j][k] = r
+			}
 		}
 	}
 	sorted := len(s.order) == 0 || len(added) == 0 || compareRecords(s.order[len(s.order)-1], added[0]) < 0
@@ -106,6 +108,16 @@ func (f *Fake) Seed(seed int64, n int) {
 	if !sorted {
 		slices.SortStableFunc(s.order, compareRecords)
 	}
+}
+
+// taken reports whether a live contact has v as one of its identifiers.
+func (s *store) taken(v string) bool {
+	for j, id := range s.sh.ids {
+		if s.live[j][id.norm(v)] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // asciiLower lower-cases ASCII letters and drops everything else but digits, for the local

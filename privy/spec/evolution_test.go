@@ -49,8 +49,14 @@ example: ct_8a3f1c2e`)
 	consent := evoLookup(t, schemas, "Consent")
 	evoReplaceScalar(t, evoLookup(t, consent, "enum"), "non_subscribed", "never_subscribed")
 	evoLookup(t, consent, "x-privy-error").Value = "must be one of: subscribed, unsubscribed, never_subscribed"
-	// The create request's default follows the vocabulary.
-	evoLookup(t, schemas, "CreateContactRequest", "properties", "email_consent", "default").Value = "never_subscribed"
+	// Defaults follow the vocabulary.
+	evoWalkUnder(schemas, "CreateContactRequest", func(n *yaml.Node) {
+		for i := 0; n.Kind == yaml.MappingNode && i < len(n.Content); i += 2 {
+			if k, v := n.Content[i], n.Content[i+1]; k.Value == "default" && v.Value == "non_subscribed" {
+				v.Value = "never_subscribed"
+			}
+		}
+	})
 
 	// Response examples follow the schema, so the revised document stays self-consistent.
 	var renamed int

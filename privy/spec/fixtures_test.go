@@ -137,7 +137,6 @@ var negativeFixtures = map[string]fixtureWant{
 	"deleteContact/response/404/invalid/not_found_message_not_a_string.json":   {pointer: "/error/message", rule: "type", message: msgNotAString},
 
 	// exchangeToken: form fields.
-	"exchangeToken/request/invalid/missing_client_secret.json":             {in: "body", pointer: "/client_secret", rule: "required", field: "client_secret", message: msgRequired},
 	"exchangeToken/request/invalid/missing_grant_type.json":                {in: "body", pointer: "/grant_type", rule: "required", field: "grant_type", message: msgRequired},
 	"exchangeToken/request/invalid/grant_type_not_client_credentials.json": {in: "body", pointer: "/grant_type", rule: "enum", field: "grant_type"},
 	"exchangeToken/request/invalid/not_json.json":                          {in: "body", pointer: "", rule: "json", field: "base", message: msgNotJSON},

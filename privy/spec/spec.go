@@ -194,6 +194,12 @@ func violations(err error, base Violation) []Violation {
 }
 
 func fromSchemaError(e *openapi3.SchemaError, v Violation) Violation {
+	// A property wrapped in allOf: [$ref] (to carry a default) fails as the referenced
+	// schema does: report that failure, with its documented message.
+	var inner *openapi3.SchemaError
+	if e.SchemaField == "allOf" && errors.As(e.Origin, &inner) && inner != e {
+		return fromSchemaError(inner, v)
+	}
 	path := e.JSONPointer()
 	if len(path) > 0 {
 		v.Pointer += "/" + escapePointer(path)

@@ -1155,15 +1155,25 @@ func (response ExchangeToken400JSONResponse) VisitExchangeTokenResponse(w http.R
 	return err
 }
 
-type ExchangeToken401JSONResponse TokenError
+type ExchangeToken401ResponseHeaders struct {
+	WWWAuthenticate *string
+}
+
+type ExchangeToken401JSONResponse struct {
+	Body    TokenError
+	Headers ExchangeToken401ResponseHeaders
+}
 
 func (response ExchangeToken401JSONResponse) VisitExchangeTokenResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err

@@ -12,12 +12,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specdoc"
 )
 
 // Violation is one place where a request, response or fixture breaks the contract.
@@ -88,17 +88,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%d contract violations: %s", len(parts), strings.Join(parts, "; "))
 }
 
-var loadDoc = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := gen.GetSwagger()
-	if err != nil {
-		return nil, fmt.Errorf("spec: loading the embedded OpenAPI document: %w", err)
-	}
-	return doc, nil
-})
-
 // Doc returns the OpenAPI document embedded in package gen, parsed once and shared.
 // Callers must not modify it.
-func Doc() (*openapi3.T, error) { return loadDoc() }
+func Doc() (*openapi3.T, error) { return specdoc.Load() }
 
 // Operation finds an operation of the embedded document by its operationId.
 func Operation(id string) (method, path string, op *openapi3.Operation, err error) {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/privy-go/privy-go/privy/spec"
+	"github.com/privy-go/privy-go/privy/specdiff"
 )
 
 func (a *app) specCommand() *cobra.Command {
@@ -90,8 +91,8 @@ read as an OpenAPI document.`,
 			if err != nil {
 				return &usageError{msg: err.Error()}
 			}
-			report, err := spec.Diff(a.ctx, oldSpec, newSpec)
-			if input, ok := errors.AsType[*spec.DiffInputError](err); ok {
+			report, err := specdiff.Diff(a.ctx, oldSpec, newSpec)
+			if input, ok := errors.AsType[*specdiff.InputError](err); ok {
 				name := args[0]
 				if input.Side == "new" {
 					name = args[1]

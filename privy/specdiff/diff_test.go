@@ -1,4 +1,4 @@
-package spec_test
+package specdiff_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/privy-go/privy-go/privy/spec"
+	"github.com/privy-go/privy-go/privy/specdiff"
 )
 
 // diffSpecFile returns the project's openapi.yaml.
@@ -61,7 +61,7 @@ func diffMini(requestExtra, responseExtra, pathsExtra string) []byte {
 
 func TestDiffIdenticalSpecs(t *testing.T) {
 	doc := diffSpecFile(t)
-	report, err := spec.Diff(t.Context(), doc, doc)
+	report, err := specdiff.Diff(t.Context(), doc, doc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestDiffAcceptsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report, err := spec.Diff(t.Context(), doc, asJSON)
+	report, err := specdiff.Diff(t.Context(), doc, asJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,13 +116,13 @@ func TestDiffBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := spec.Diff(t.Context(), tt.old, tt.new)
+			_, err := specdiff.Diff(t.Context(), tt.old, tt.new)
 			if err == nil {
 				t.Fatal("Diff succeeded; want an error")
 			}
-			var inErr *spec.DiffInputError
+			var inErr *specdiff.InputError
 			if !errors.As(err, &inErr) {
-				t.Fatalf("error %v (%T) is not a *spec.DiffInputError", err, err)
+				t.Fatalf("error %v (%T) is not a *specdiff.InputError", err, err)
 			}
 			if inErr.Side != tt.side {
 				t.Errorf("Side = %q, want %q (error: %v)", inErr.Side, tt.side, err)
@@ -138,7 +138,7 @@ func TestDiffCanceledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	doc := diffMini("", "", "")
-	if _, err := spec.Diff(ctx, doc, doc); !errors.Is(err, context.Canceled) {
+	if _, err := specdiff.Diff(ctx, doc, doc); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Diff with a canceled context: err = %v, want context.Canceled", err)
 	}
 }
@@ -173,7 +173,7 @@ func TestDiffContract(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			report, err := spec.Diff(t.Context(), tt.old, tt.new)
+			report, err := specdiff.Diff(t.Context(), tt.old, tt.new)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -206,7 +206,7 @@ func BenchmarkDiff(b *testing.B) {
 		"        email_permission: { $ref", "        email_consent: { $ref",
 	).Replace(string(oldSpec)))
 	for b.Loop() {
-		if _, err := spec.Diff(b.Context(), oldSpec, newSpec); err != nil {
+		if _, err := specdiff.Diff(b.Context(), oldSpec, newSpec); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -224,7 +224,7 @@ func BenchmarkDiffBaselineLoad(b *testing.B) {
 }
 
 func TestDiffReportWriteText(t *testing.T) {
-	report := spec.DiffReport{Changes: []spec.Change{
+	report := specdiff.Report{Changes: []specdiff.Change{
 		{Breaking: true, Level: "error", ID: "response-required-property-removed", Operation: "GET", Path: "/contacts", OperationID: "listContacts", Text: "removed the required property `data/items/email_permission`"},
 		{Breaking: true, Level: "warning", ID: "response-property-enum-value-added", Operation: "GET", Path: "/contacts", Text: "added the new enum value `never_subscribed`", Comment: "Adding new enum values to response could be unexpected for clients."},
 		{Level: "info", ID: "endpoint-added", Operation: "GET", Path: "/contacts/{id}", Text: "endpoint added"},
@@ -255,9 +255,9 @@ func FuzzDiff(f *testing.F) {
 	f.Add([]byte("openapi: 3.0.3\ninfo: { title: x, version: \"1\" }\npaths:\n  /a:\n    get:\n      responses:\n        \"200\": { $ref: '#/nope' }\n"))
 	f.Add([]byte("not: [yaml"))
 	f.Fuzz(func(t *testing.T, newSpec []byte) {
-		report, err := spec.Diff(context.Background(), base, newSpec)
+		report, err := specdiff.Diff(context.Background(), base, newSpec)
 		if err != nil {
-			var inErr *spec.DiffInputError
+			var inErr *specdiff.InputError
 			if errors.As(err, &inErr) && inErr.Side != "new" {
 				t.Fatalf("the old side was blamed: %v", err)
 			}
@@ -290,7 +290,7 @@ paths:
 `)
 	newSpec := []byte(strings.ReplaceAll(string(oldSpec), "email_permission", "email_consent"))
 
-	report, err := spec.Diff(context.Background(), oldSpec, newSpec)
+	report, err := specdiff.Diff(context.Background(), oldSpec, newSpec)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,4 @@
-package spec_test
+package specdiff_test
 
 // The evolution loop (issue 6): a realistic next release of the API is applied to a copy of
 // openapi.yaml, Go code is regenerated from it exactly as `make generate` would, and the diff
@@ -19,7 +19,7 @@ import (
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/util"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/privy-go/privy-go/privy/spec"
+	"github.com/privy-go/privy-go/privy/specdiff"
 )
 
 // evoNextRelease applies a plausible next API release to the spec, editing the YAML tree so that
@@ -314,7 +314,7 @@ func TestEvolutionRegenerate(t *testing.T) {
 
 func TestEvolutionDiffNamesBreakingChanges(t *testing.T) {
 	doc := diffSpecFile(t)
-	report, err := spec.Diff(t.Context(), doc, evoNextRelease(t, doc))
+	report, err := specdiff.Diff(t.Context(), doc, evoNextRelease(t, doc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +328,7 @@ func TestEvolutionDiffNamesBreakingChanges(t *testing.T) {
 	t.Logf("report:\n%s", text.String())
 
 	has := func(breaking bool, id, opID, fragment string) bool {
-		return slices.ContainsFunc(report.Changes, func(c spec.Change) bool {
+		return slices.ContainsFunc(report.Changes, func(c specdiff.Change) bool {
 			return c.Breaking == breaking && c.ID == id && (opID == "" || c.OperationID == opID) && strings.Contains(c.Text, fragment)
 		})
 	}
@@ -355,7 +355,7 @@ func TestEvolutionDiffNamesBreakingChanges(t *testing.T) {
 		t.Error("no breaking change names non_subscribed removed from the shared Consent schema in requests")
 	}
 	// The new endpoint is additive.
-	if !slices.ContainsFunc(report.Changes, func(c spec.Change) bool {
+	if !slices.ContainsFunc(report.Changes, func(c specdiff.Change) bool {
 		return c.ID == "endpoint-added" && !c.Breaking && c.Path == "/contacts/{id}" && c.Operation == "GET"
 	}) {
 		t.Error("GET /contacts/{id} is not listed as an added, non-breaking endpoint")

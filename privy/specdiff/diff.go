@@ -1,4 +1,9 @@
-package spec
+// Package specdiff compares two revisions of an OpenAPI 3 document and reports which changes
+// break existing clients. oasdiff does the comparison; specdiff adds what oasdiff cannot see:
+// moved operations, likely renames and the enum vocabularies across them.
+//
+// It is a package of its own so that importing privy or privy/spec does not link oasdiff.
+package specdiff
 
 import (
 	"cmp"
@@ -51,19 +56,19 @@ func (c Change) String() string {
 	return b.String()
 }
 
-// DiffReport lists every change between two revisions, breaking changes first.
-type DiffReport struct {
+// Report lists every change between two revisions, breaking changes first.
+type Report struct {
 	Changes []Change `json:"changes"`
 }
 
 // Breaking reports whether any change may break existing clients.
-func (r DiffReport) Breaking() bool {
+func (r Report) Breaking() bool {
 	return slices.ContainsFunc(r.Changes, func(c Change) bool { return c.Breaking })
 }
 
 // WriteText writes a human-readable report: a summary line, the breaking changes, then the
 // others; "no changes" when there are none.
-func (r DiffReport) WriteText(w io.Writer) error {
+func (r Report) WriteText(w io.Writer) error {
 	if len(r.Changes) == 0 {
 		_, err := io.WriteString(w, "no changes\n")
 		return err
@@ -103,8 +108,8 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// DiffInputError says which side of a diff could not be read as an OpenAPI document.
-type DiffInputError struct {
+// InputError says which side of a diff could not be read as an OpenAPI document.
+type InputError struct {
 	// Side is "old" or "new".
 	Side string
 	// Err is what went wrong.
@@ -112,37 +117,37 @@ type DiffInputError struct {
 }
 
 // Error returns "old spec: ..." or "new spec: ...".
-func (e *DiffInputError) Error() string { return e.Side + " spec: " + e.Err.Error() }
+func (e *InputError) Error() string { return e.Side + " spec: " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
-func (e *DiffInputError) Unwrap() error { return e.Err }
+func (e *InputError) Unwrap() error { return e.Err }
 
 // Diff compares two revisions of an OpenAPI 3 document (YAML or JSON) with oasdiff and all of
 // its checks, and returns every breaking and non-breaking change. A side that cannot be read
-// yields a *DiffInputError naming it.
-func Diff(ctx context.Context, oldSpec, newSpec []byte) (DiffReport, error) {
+// yields a *InputError naming it.
+func Diff(ctx context.Context, oldSpec, newSpec []byte) (Report, error) {
 	base, err := loadForDiff(ctx, "old", oldSpec)
 	if err != nil {
-		return DiffReport{}, err
+		return Report{}, err
 	}
 	revision, err := loadForDiff(ctx, "new", newSpec)
 	if err != nil {
-		return DiffReport{}, err
+		return Report{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return DiffReport{}, err
+		return Report{}, err
 	}
 	d, sources, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), base, revision)
 	if err != nil {
-		return DiffReport{}, fmt.Errorf("spec diff: %w", err)
+		return Report{}, fmt.Errorf("spec diff: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return DiffReport{}, err
+		return Report{}, err
 	}
 	cfg := checker.NewConfig(checker.GetAllChecks())
 	found := checker.CheckBackwardCompatibilityUntilLevel(cfg, d, sources, checker.INFO)
 	l := checker.NewDefaultLocalizer()
-	report := DiffReport{Changes: make([]Change, 0, len(found))}
+	report := Report{Changes: make([]Change, 0, len(found))}
 	for _, c := range found {
 		report.Changes = append(report.Changes, Change{
 			Breaking:    c.IsBreaking(),
@@ -181,7 +186,7 @@ func compareChanges(a, b Change) int {
 // refusing external references and anything that is not a valid OpenAPI 3 document.
 func loadForDiff(ctx context.Context, side string, data []byte) (*load.SpecInfo, error) {
 	fail := func(format string, args ...any) error {
-		return &DiffInputError{Side: side, Err: fmt.Errorf(format, args...)}
+		return &InputError{Side: side, Err: fmt.Errorf(format, args...)}
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return nil, fail("empty document")

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specdoc"
 	"github.com/privy-go/privy-go/privy/spec"
 )
 
@@ -101,7 +102,7 @@ func New(opts ...Option) *Fake {
 // operationScopes reads from the spec the oauth2 scope each operation requires.
 func operationScopes() map[string]string {
 	out := map[string]string{}
-	doc, err := spec.Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		return out
 	}
@@ -171,11 +172,11 @@ func (f *Fake) operation(r *http.Request) string {
 	if p != "/oauth/token" && p != BasePath+"/contacts" && !strings.HasPrefix(p, BasePath+"/contacts/") {
 		return ""
 	}
-	route, _, err := f.validator.Route(r.Method, r.URL)
+	op, err := f.validator.OperationID(r.Method, r.URL)
 	if err != nil {
 		return ""
 	}
-	return route.Operation.OperationID
+	return op
 }
 
 func (f *Fake) rateState() rateState {

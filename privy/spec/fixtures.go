@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/privy-go/privy-go/internal/specdoc"
 )
 
 // FixtureLayout documents where a fixture's path says what it is.
@@ -97,7 +99,7 @@ func ValidateFixture(ctx context.Context, file string) FixtureResult {
 	if err != nil {
 		return fileProblem(file, "read", err.Error())
 	}
-	method, path, op, err := Operation(res.Operation)
+	method, path, op, err := findOperation(res.Operation)
 	if err != nil {
 		res.Violations = []Violation{{File: file, In: "file", Rule: "operation", Message: err.Error()}}
 		return res
@@ -156,7 +158,7 @@ func parseFixturePath(file string) (FixtureResult, error) {
 // the JSON body as it is, a form body from a JSON object, or query parameters from a JSON
 // object when the operation has no body.
 func checkRequestFixture(ctx context.Context, method, path string, data []byte) []Violation {
-	doc, err := Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		return []Violation{{In: "file", Rule: "spec", Message: err.Error()}}
 	}

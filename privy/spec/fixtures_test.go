@@ -11,6 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/privy-go/privy-go/internal/specdoc"
 	"github.com/privy-go/privy-go/privy/spec"
 )
 
@@ -250,7 +251,7 @@ func hasFixture(index []string, prefix string) bool {
 // TestFixtureCoverage checks that the fixtures cover the contract: every operation's
 // requests both ways, every declared response status, and every documented error code.
 func TestFixtureCoverage(t *testing.T) {
-	doc, err := spec.Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +335,7 @@ func positiveWithCode(t *testing.T, index []string, code string) bool {
 // is also a positive fixture (same operation, same status), so the fixtures never fall
 // behind the spec's own examples.
 func TestFixturesHoldSpecExamples(t *testing.T) {
-	doc, err := spec.Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,29 +72,9 @@ func (v Violation) Detail() gen.ErrorDetail {
 	return gen.ErrorDetail{Field: v.Field, Message: v.Message}
 }
 
-// Error is returned when violations are reported as a Go error.
-type Error struct {
-	Violations []Violation
-}
-
-func (e *Error) Error() string {
-	if len(e.Violations) == 1 {
-		return "contract violation: " + e.Violations[0].String()
-	}
-	parts := make([]string, len(e.Violations))
-	for i, v := range e.Violations {
-		parts[i] = v.String()
-	}
-	return fmt.Sprintf("%d contract violations: %s", len(parts), strings.Join(parts, "; "))
-}
-
-// Doc returns the OpenAPI document embedded in package gen, parsed once and shared.
-// Callers must not modify it.
-func Doc() (*openapi3.T, error) { return specdoc.Load() }
-
-// Operation finds an operation of the embedded document by its operationId.
-func Operation(id string) (method, path string, op *openapi3.Operation, err error) {
-	doc, err := Doc()
+// findOperation finds an operation of the embedded document by its operationId.
+func findOperation(id string) (method, path string, op *openapi3.Operation, err error) {
+	doc, err := specdoc.Load()
 	if err != nil {
 		return "", "", nil, err
 	}

@@ -75,14 +75,34 @@ is not what its path says.`,
 }
 
 func (a *app) specDiffCommand() *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "diff OLD.yaml NEW.yaml",
 		Short: "Report the breaking and other changes between two revisions of the spec",
-		Long: `Compare two revisions of openapi.yaml (through oasdiff) and report the breaking changes
-and the other changes. The exit status is 1 when something breaks, 2 when a file cannot be
-read as an OpenAPI document.`,
+		Long: `Compare two revisions of openapi.yaml and report the breaking changes and the other
+changes. oasdiff does the comparison; on top of it, an operation whose operationId moved to
+another method or path is one finding (old -> new), a property or parameter removed while
+another of the same shape was added in the same place is reported as a likely rename
+(old -> new), and the enum values of a renamed field are compared: values dropped from or
+added to a response enum break clients that map every value.
+
+With --format json (or --output json) the report carries the changes, the moves and the
+rename map. The exit status is 1 when something breaks, 2 when a file cannot be read as an
+OpenAPI document.`,
+		Example: `  privy spec diff testdata/releases/openapi-v0.1.0.yaml openapi.yaml
+  privy spec diff --format json old.yaml new.yaml | jq .renames`,
 		Args: argsUsage(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			asJSON := a.output == outputJSON
+			switch format {
+			case "":
+			case "json":
+				asJSON = true
+			case "text":
+				asJSON = false
+			default:
+				return usageErrorf("--format %q: want text or json", format)
+			}
 			oldSpec, err := os.ReadFile(args[0])
 			if err != nil {
 				return &usageError{msg: err.Error()}
@@ -102,7 +122,7 @@ read as an OpenAPI document.`,
 			if err != nil {
 				return err
 			}
-			if a.output == outputJSON {
+			if asJSON {
 				err = writeJSON(a.stdout, report)
 			} else {
 				err = report.WriteText(a.stdout)
@@ -116,4 +136,6 @@ read as an OpenAPI document.`,
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&format, "format", "", "report format: text or json (default: json with --output json, else text)")
+	return cmd
 }

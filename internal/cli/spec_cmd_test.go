@@ -20,6 +20,11 @@ func TestSpecDiff(t *testing.T) {
 	next := strings.ReplaceAll(string(base), "non_subscribed", "never_subscribed")
 	nextPath := filepath.Join(dir, "new.yaml")
 	writeFile(t, nextPath, next)
+	// A response property renamed: first_name becomes given_name wherever a contact is returned.
+	renamed := strings.NewReplacer("        - first_name\n", "        - given_name\n",
+		"        first_name: { type: string, nullable: true", "        given_name: { type: string, nullable: true").Replace(string(base))
+	renamedPath := filepath.Join(dir, "renamed.yaml")
+	writeFile(t, renamedPath, renamed)
 	badPath := filepath.Join(dir, "bad.yaml")
 	writeFile(t, badPath, "openapi: [")
 
@@ -39,6 +44,17 @@ func TestSpecDiff(t *testing.T) {
 			}
 			if r.code != 1 || json.Unmarshal([]byte(r.stdout), &report) != nil || len(report.Changes) == 0 {
 				t.Errorf("--output json: %s", r)
+			}
+			r = rn.run(t, nil, "spec", "diff", "--format", "json", oldPath, renamedPath)
+			var renames struct {
+				Renames []struct{ From, To string } `json:"renames"`
+			}
+			if r.code != 1 || json.Unmarshal([]byte(r.stdout), &renames) != nil || len(renames.Renames) != 1 ||
+				renames.Renames[0].From != "first_name" || renames.Renames[0].To != "given_name" {
+				t.Errorf("--format json rename map: %s", r)
+			}
+			if r := rn.run(t, nil, "spec", "diff", "--format", "yaml", oldPath, oldPath); r.code != 2 {
+				t.Errorf("--format yaml: %s", r)
 			}
 			if r := rn.run(t, nil, "spec", "diff", oldPath, badPath); r.code != 2 || !strings.Contains(r.stderr, "bad.yaml") {
 				t.Errorf("unreadable spec: %s", r)

@@ -20,8 +20,9 @@ import (
 	"github.com/oasdiff/oasdiff/load"
 )
 
-// Change is one difference between two revisions of the OpenAPI document, as oasdiff's checker
-// reports it.
+// Change is one difference between two revisions of the OpenAPI document: a finding of
+// oasdiff's checker, or one of specdiff's own (operation-moved, property-renamed,
+// parameter-renamed, enum-changed-across-rename).
 type Change struct {
 	// Breaking is true when existing clients may stop working (levels error and warning).
 	Breaking bool `json:"breaking"`
@@ -37,8 +38,11 @@ type Change struct {
 	Path string `json:"path,omitempty"`
 	// Text says what changed, in oasdiff's words.
 	Text string `json:"text"`
-	// Comment is oasdiff's advice on the change, if any.
+	// Comment is advice on the change, if any.
 	Comment string `json:"comment,omitempty"`
+	// Replaces lists oasdiff's findings that this one stands for (the removal and the
+	// addition a rename is made of).
+	Replaces []Change `json:"replaces,omitempty"`
 }
 
 // String formats the change as one line: "level METHOD /path (operationId): text [id]".
@@ -56,9 +60,14 @@ func (c Change) String() string {
 	return b.String()
 }
 
-// Report lists every change between two revisions, breaking changes first.
+// Report lists every change between two revisions, breaking changes first, with the moved
+// operations and the likely renames found.
 type Report struct {
 	Changes []Change `json:"changes"`
+	// Moves lists the operations served under another method or path.
+	Moves []Move `json:"moves"`
+	// Renames is the rename map: each property or parameter likely renamed, old → new.
+	Renames []Rename `json:"renames"`
 }
 
 // Breaking reports whether any change may break existing clients.
@@ -92,6 +101,9 @@ func (r Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "  - %s\n", c)
 			if c.Comment != "" {
 				fmt.Fprintf(&b, "    %s\n", c.Comment)
+			}
+			if n := len(c.Replaces); n > 0 {
+				fmt.Fprintf(&b, "    (stands for %s of oasdiff's)\n", plural(n, "finding"))
 			}
 		}
 	}
@@ -137,6 +149,7 @@ func Diff(ctx context.Context, oldSpec, newSpec []byte) (Report, error) {
 	if err := ctx.Err(); err != nil {
 		return Report{}, err
 	}
+	moves := findMoves(base.Spec, revision.Spec)
 	d, sources, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), base, revision)
 	if err != nil {
 		return Report{}, fmt.Errorf("spec diff: %w", err)
@@ -147,9 +160,9 @@ func Diff(ctx context.Context, oldSpec, newSpec []byte) (Report, error) {
 	cfg := checker.NewConfig(checker.GetAllChecks())
 	found := checker.CheckBackwardCompatibilityUntilLevel(cfg, d, sources, checker.INFO)
 	l := checker.NewDefaultLocalizer()
-	report := Report{Changes: make([]Change, 0, len(found))}
+	oasdiffChanges := make([]Change, 0, len(found))
 	for _, c := range found {
-		report.Changes = append(report.Changes, Change{
+		oasdiffChanges = append(oasdiffChanges, Change{
 			Breaking:    c.IsBreaking(),
 			Level:       c.GetLevel().String(),
 			ID:          c.GetId(),
@@ -160,8 +173,57 @@ func Diff(ctx context.Context, oldSpec, newSpec []byte) (Report, error) {
 			Comment:     c.GetComment(l),
 		})
 	}
+	report := Report{Moves: moves, Renames: findRenames(base.Spec, revision.Spec)}
+	if report.Moves == nil {
+		report.Moves = []Move{}
+	}
+	if report.Renames == nil {
+		report.Renames = []Rename{}
+	}
+	for _, m := range moves {
+		report.Changes = append(report.Changes, moveChange(m))
+	}
+	var own []Change
+	for _, r := range report.Renames {
+		own = append(own, renameChanges(r)...)
+	}
+	for _, c := range oasdiffChanges {
+		if falseVersionLine(c, versionOf(base.Spec), versionOf(revision.Spec)) {
+			continue
+		}
+		folded := false
+		for i, r := range report.Renames {
+			if foldedInto(c, r) {
+				// own holds each rename's finding before its enum finding: find the rename's.
+				own[ownIndex(report.Renames, i)].Replaces = append(own[ownIndex(report.Renames, i)].Replaces, c)
+				folded = true
+				break
+			}
+		}
+		if !folded {
+			report.Changes = append(report.Changes, c)
+		}
+	}
+	report.Changes = append(report.Changes, own...)
 	slices.SortStableFunc(report.Changes, compareChanges)
 	return report, nil
+}
+
+func versionOf(doc *openapi3.T) string {
+	if doc.Info == nil {
+		return ""
+	}
+	return doc.Info.Version
+}
+
+// ownIndex returns the index, among the findings renameChanges makes for renames, of the
+// rename finding of renames[i].
+func ownIndex(renames []Rename, i int) int {
+	n := 0
+	for _, r := range renames[:i] {
+		n += len(renameChanges(r))
+	}
+	return n
 }
 
 var levelRank = map[string]int{"error": 0, "warning": 1, "info": 2}

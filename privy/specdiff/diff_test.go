@@ -6,18 +6,30 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"golang.org/x/mod/semver"
 
 	"github.com/privy-go/privy-go/privy/specdiff"
 )
 
-// diffSpecFile returns the project's openapi.yaml.
+// diffSpecFile returns the last frozen release of the spec (testdata/releases), so that tests
+// simulating the next release start from a fixed document and a real release cannot break them.
 func diffSpecFile(t testing.TB) []byte {
 	t.Helper()
-	b, err := os.ReadFile("../../openapi.yaml")
+	files, err := filepath.Glob("../../testdata/releases/openapi-v*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no frozen release in testdata/releases (%v)", err)
+	}
+	version := func(f string) string {
+		return strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "openapi-"), ".yaml")
+	}
+	last := slices.MaxFunc(files, func(a, b string) int { return semver.Compare(version(a), version(b)) })
+	b, err := os.ReadFile(last)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,10 +285,11 @@ func FuzzDiff(f *testing.F) {
 
 func ExampleDiff() {
 	oldSpec := []byte(`openapi: 3.0.3
-info: { title: Example, version: "1" }
+info: { title: Example, version: 1.0.0-alpha.1 }
 paths:
   /contacts:
     get:
+      operationId: listContacts
       responses:
         "200":
           description: contacts
@@ -286,9 +299,19 @@ paths:
                 type: object
                 required: [email_permission]
                 properties:
-                  email_permission: { type: string }
+                  email_permission: { type: string, enum: [subscribed, non_subscribed] }
+  /contacts/remove:
+    post:
+      operationId: deleteContact
+      responses:
+        "204": { description: deleted }
 `)
-	newSpec := []byte(strings.ReplaceAll(string(oldSpec), "email_permission", "email_consent"))
+	newSpec := []byte(strings.NewReplacer(
+		"email_permission", "email_consent",
+		"non_subscribed", "never_subscribed",
+		"/contacts/remove:\n    post:", "/contacts/{id}:\n    delete:\n      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]",
+		"1.0.0-alpha.1", "1.0.0-alpha.2",
+	).Replace(string(oldSpec)))
 
 	report, err := specdiff.Diff(context.Background(), oldSpec, newSpec)
 	if err != nil {
@@ -296,14 +319,19 @@ paths:
 		return
 	}
 	_ = report.WriteText(os.Stdout)
-	fmt.Println("breaking:", report.Breaking())
+	for _, r := range report.Renames {
+		fmt.Printf("rename: %s %s %s → %s\n", r.In, r.Kind, r.From, r.To)
+	}
 	// Output:
-	// 1 breaking change, 1 other change
+	// 4 breaking changes, 0 other changes
 	//
 	// Breaking changes:
-	//   - error GET /contacts: removed the required property `email_permission` from the response with the `200` status [response-required-property-removed]
-	//
-	// Other changes:
-	//   - info GET /contacts: added the required property `email_consent` to the response with the `200` status [response-required-property-added]
-	// breaking: true
+	//   - error GET /contacts (listContacts): across the rename `email_permission` → `email_consent`, the response property enum dropped `non_subscribed` and added `never_subscribed` [enum-changed-across-rename]
+	//     Clients that map every value of this enum break on a value they do not know, and never see a dropped one.
+	//   - error GET /contacts (listContacts): likely renamed response property `email_permission` → `email_consent` (same shape, same place, status 200) [property-renamed]
+	//     (stands for 2 findings of oasdiff's)
+	//   - error POST /contacts/remove (deleteContact): added the new path request parameter `id` [new-request-path-parameter]
+	//   - error DELETE /contacts/{id} (deleteContact): operation deleteContact moved: POST /contacts/remove → DELETE /contacts/{id} [operation-moved]
+	//     Clients calling the old endpoint break; the operation's other changes are listed as if it had stayed.
+	// rename: response property email_permission → email_consent
 }

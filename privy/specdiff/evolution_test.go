@@ -1,7 +1,7 @@
 package specdiff_test
 
 // The evolution loop (issue 6): a realistic next release of the API is applied to a copy of
-// openapi.yaml, Go code is regenerated from it exactly as `make generate` would, and the diff
+// the last frozen release (testdata/releases), Go code is regenerated from it exactly as `make generate` would, and the diff
 // report must name every breaking change and list the additive ones as non-breaking.
 
 import (
@@ -332,17 +332,34 @@ func TestEvolutionDiffNamesBreakingChanges(t *testing.T) {
 			return c.Breaking == breaking && c.ID == id && (opID == "" || c.OperationID == opID) && strings.Contains(c.Text, fragment)
 		})
 	}
-	// Every operation that returns a Contact loses email_permission.
+	// Every operation that returns a Contact renames email_permission to email_consent: one
+	// rename, standing for oasdiff's removed and added property in each of them.
+	i := slices.IndexFunc(report.Renames, func(r specdiff.Rename) bool {
+		return r.Kind == "property" && r.In == "response" && r.From == "email_permission" && r.To == "email_consent"
+	})
+	if i < 0 {
+		t.Fatalf("no rename email_permission → email_consent in %+v", report.Renames)
+	}
+	rename := report.Renames[i]
 	for _, op := range []string{"listContacts", "createContact", "updateContact", "deleteContact", "unsubscribeContact"} {
-		if !has(true, "response-required-property-removed", op, "email_permission") {
-			t.Errorf("%s: no breaking change names the removed response property email_permission", op)
+		if !slices.ContainsFunc(rename.Places, func(p specdiff.Place) bool { return p.OperationID == op }) {
+			t.Errorf("%s: the rename is not placed there; places %+v", op, rename.Places)
 		}
-		if !has(false, "response-required-property-added", op, "email_consent") {
-			t.Errorf("%s: the added response property email_consent is not listed as non-breaking", op)
+		if has(true, "response-required-property-removed", op, "email_permission") || has(false, "response-required-property-added", op, "email_consent") {
+			t.Errorf("%s: the rename's halves are still listed on their own", op)
 		}
 		if !has(false, "response-optional-property-added", op, "/id") {
 			t.Errorf("%s: the new optional id is not listed as non-breaking", op)
 		}
+	}
+	if !slices.Equal(rename.EnumRemoved, []string{"non_subscribed"}) || !slices.Equal(rename.EnumAdded, []string{"never_subscribed"}) {
+		t.Errorf("enum across the rename: removed %v added %v; want [non_subscribed] [never_subscribed]", rename.EnumRemoved, rename.EnumAdded)
+	}
+	if !has(true, specdiff.IDPropertyRenamed, "", "`email_permission` → `email_consent`") {
+		t.Error("no breaking property-renamed finding")
+	}
+	if !has(true, specdiff.IDEnumChangedAcrossRename, "", "never_subscribed") {
+		t.Error("the response enum change across the rename is not breaking")
 	}
 	// The removed enum value, where clients send it.
 	if !has(true, "request-parameter-enum-value-removed", "listContacts", "non_subscribed") {
@@ -361,7 +378,7 @@ func TestEvolutionDiffNamesBreakingChanges(t *testing.T) {
 		t.Error("GET /contacts/{id} is not listed as an added, non-breaking endpoint")
 	}
 	// Nothing else is called breaking: the report has no noise from the YAML round trip.
-	known := []string{"response-required-property-removed", "request-parameter-enum-value-removed", "request-property-enum-value-removed"}
+	known := []string{specdiff.IDPropertyRenamed, specdiff.IDEnumChangedAcrossRename, "request-parameter-enum-value-removed", "request-property-enum-value-removed"}
 	for _, c := range report.Changes {
 		if c.Breaking && !slices.Contains(known, c.ID) {
 			t.Errorf("unexpected breaking change: %s", c)

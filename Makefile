@@ -62,5 +62,18 @@ spec-diff:
 	echo "openapi.yaml: $$base -> working tree" && \
 	"$$tmp/privy" spec diff "$$file" openapi.yaml
 
+.PHONY: check-lite release
+
+## check-lite: build, vet, gofmt, gen/ up to date and every test, without the race detector
+check-lite: build vet fmt-check check-generated
+	$(GO) test -count=1 ./...
+
+## release: freeze a release: make release VERSION=vX.Y.Z (clean tree, semver after the last
+## release, not tagged, CHANGELOG Unreleased not empty, make RELEASE_CHECK, default check-lite, passes);
+## copies openapi.yaml to testdata/releases/openapi-VERSION.yaml, dates the CHANGELOG section,
+## commits and tags (nothing is pushed)
+release:
+	@VERSION='$(VERSION)' RELEASE_CHECK='$(RELEASE_CHECK)' bash .ci/release
+
 ## check: what CI runs
 check: build vet fmt-check test check-generated lint-spec

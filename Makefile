@@ -62,6 +62,13 @@ spec-diff:
 	echo "openapi.yaml: $$base -> working tree" && \
 	"$$tmp/privy" spec diff "$$file" openapi.yaml
 
+.PHONY: fixtures
+
+## fixtures: write every example of openapi.yaml as a positive fixture under testdata/fixtures
+## (example_<name>.json; stale ones removed). A test fails when they are out of step.
+fixtures:
+	$(GO) run ./cmd/privy spec fixtures testdata/fixtures
+
 .PHONY: check-lite release
 
 ## check-lite: build, vet, gofmt, gen/ up to date and every test, without the race detector

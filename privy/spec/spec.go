@@ -17,7 +17,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/privy-go/privy-go/gen"
-	"github.com/privy-go/privy-go/internal/specdoc"
 )
 
 // Violation is one place where a request, response or fixture breaks the contract.
@@ -70,24 +69,6 @@ func (v Violation) String() string {
 // Detail converts the violation into the error detail the API would send for it.
 func (v Violation) Detail() gen.ErrorDetail {
 	return gen.ErrorDetail{Field: v.Field, Message: v.Message}
-}
-
-// findOperation finds an operation of the embedded document by its operationId.
-func findOperation(id string) (method, path string, op *openapi3.Operation, err error) {
-	doc, err := specdoc.Load()
-	if err != nil {
-		return "", "", nil, err
-	}
-	var known []string
-	for _, p := range doc.Paths.InMatchingOrder() {
-		for m, o := range doc.Paths.Value(p).Operations() {
-			if o.OperationID == id {
-				return m, p, o, nil
-			}
-			known = append(known, o.OperationID)
-		}
-	}
-	return "", "", nil, fmt.Errorf("unknown operation %q (the spec has %s)", id, strings.Join(sortedUnique(known), ", "))
 }
 
 // violations flattens an error from kin-openapi into violations, filling in from base.

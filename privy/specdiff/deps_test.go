@@ -16,7 +16,7 @@ func TestLibraryLinksNoDiffEngine(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command on PATH")
 	}
-	for _, pkg := range []string{"./privy", "./privy/spec", "./privy/privytest", "./gen"} {
+	for _, pkg := range []string{"./privy", "./privy/spec", "./privy/spectest", "./privy/privytest", "./gen"} {
 		cmd := exec.Command(goTool, "list", "-deps", pkg)
 		cmd.Dir = "../.."
 		out, err := cmd.Output()

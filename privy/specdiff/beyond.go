@@ -226,9 +226,15 @@ func escapePointer(s string) string { return strings.NewReplacer("~", "~0", "/",
 
 // shapeOf describes a schema by what a renamed field keeps: type, format and item type;
 // enum values are compared separately.
-func shapeOf(s *openapi3.Schema) string {
+func shapeOf(s *openapi3.Schema) string { return shapeAt(s, 0) }
+
+// shapeAt is shapeOf at a nesting depth; a (recursive) schema nested deeper than 4 is "...".
+func shapeAt(s *openapi3.Schema, depth int) string {
 	if s == nil {
 		return "?"
+	}
+	if depth > 4 {
+		return "..."
 	}
 	var types []string
 	if s.Type != nil {
@@ -239,12 +245,12 @@ func shapeOf(s *openapi3.Schema) string {
 		shape += ":object"
 	}
 	if s.Items != nil {
-		shape += "[" + shapeOf(s.Items.Value) + "]"
+		shape += "[" + shapeAt(s.Items.Value, depth+1) + "]"
 	}
 	for _, group := range []openapi3.SchemaRefs{s.AllOf, s.OneOf, s.AnyOf} {
 		for _, ref := range group {
 			if ref != nil {
-				shape += "&" + shapeOf(ref.Value)
+				shape += "&" + shapeAt(ref.Value, depth+1)
 			}
 		}
 	}
@@ -335,6 +341,7 @@ func pairRenames(olds, news map[string]member) [][2]string {
 	return out
 }
 
+// enumValues returns the enum values of s, or of its items for an array.
 func enumValues(s *openapi3.Schema) []string {
 	if s == nil {
 		return nil
@@ -343,8 +350,10 @@ func enumValues(s *openapi3.Schema) []string {
 	for _, v := range s.Enum {
 		out = append(out, fmt.Sprint(v))
 	}
-	if s.Items != nil {
-		out = append(out, enumValues(s.Items.Value)...)
+	if len(out) == 0 && s.Items != nil && s.Items.Value != nil {
+		for _, v := range s.Items.Value.Enum {
+			out = append(out, fmt.Sprint(v))
+		}
 	}
 	return out
 }

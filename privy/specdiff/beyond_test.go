@@ -272,3 +272,40 @@ func TestDiffJSONCarriesTheRenameMap(t *testing.T) {
 		t.Errorf("moves in JSON: %s", b)
 	}
 }
+
+// TestDiffRecursiveSchemas: a schema that holds itself (through items and allOf) must not
+// send the rename search into an endless walk.
+func TestDiffRecursiveSchemas(t *testing.T) {
+	const doc = `openapi: 3.0.3
+info: { title: tree, version: "1" }
+paths:
+  /tree:
+    get:
+      operationId: getTree
+      responses:
+        "200":
+          description: a tree
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Node" }
+components:
+  schemas:
+    Node:
+      type: object
+      properties:
+        label: { type: string }
+        children: { type: array, items: { $ref: "#/components/schemas/Node" } }
+        twin: { allOf: [{ $ref: "#/components/schemas/Node" }] }
+        deep: { $ref: "#/components/schemas/Deep" }
+    Deep:
+      type: array
+      items: { $ref: "#/components/schemas/Deep" }
+`
+	report, err := specdiff.Diff(t.Context(), []byte(doc), []byte(strings.ReplaceAll(doc, "label:", "name:")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Renames) != 1 || report.Renames[0].From != "label" || report.Renames[0].To != "name" {
+		t.Errorf("renames = %+v, want label → name", report.Renames)
+	}
+}

@@ -6,30 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"golang.org/x/mod/semver"
 
 	"github.com/privy-go/privy-go/privy/specdiff"
 )
 
-// diffSpecFile returns the last frozen release of the spec (testdata/releases), so that tests
-// simulating the next release start from a fixed document and a real release cannot break them.
+// frozenRelease is the frozen release the tests that simulate "the next release" start from.
+// It never changes, so a real release cannot break them.
+const frozenRelease = "../../testdata/releases/openapi-v0.1.0.yaml"
+
+// diffSpecFile returns the frozen release of the spec.
 func diffSpecFile(t testing.TB) []byte {
 	t.Helper()
-	files, err := filepath.Glob("../../testdata/releases/openapi-v*.yaml")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no frozen release in testdata/releases (%v)", err)
-	}
-	version := func(f string) string {
-		return strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "openapi-"), ".yaml")
-	}
-	last := slices.MaxFunc(files, func(a, b string) int { return semver.Compare(version(a), version(b)) })
-	b, err := os.ReadFile(last)
+	b, err := os.ReadFile(frozenRelease)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,9 @@
 package specdiff_test
 
-// The evolution loop (issue 6): a realistic next release of the API is applied to a copy of
-// the last frozen release (testdata/releases), Go code is regenerated from it exactly as `make generate` would, and the diff
-// report must name every breaking change and list the additive ones as non-breaking.
+// The evolution loop (issue 6): a realistic next release of the API is applied to a copy of a
+// frozen release (testdata/releases/openapi-v0.1.0.yaml, so that a real release cannot break
+// it), Go code is regenerated from it exactly as `make generate` would, and the diff report
+// must name every breaking change and list the additive ones as non-breaking.
 
 import (
 	"bytes"

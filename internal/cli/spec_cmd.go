@@ -15,7 +15,10 @@ func (a *app) specCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "spec",
 		Short: "Check fixtures against the API spec, write its examples as fixtures, and compare two revisions of it",
-		Args:  argsUsage(cobra.NoArgs),
+		Example: `  privy spec validate testdata/fixtures
+  privy spec fixtures testdata/fixtures
+  privy spec diff testdata/releases/openapi-v0.1.0.yaml openapi.yaml`,
+		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return &usageError{msg: "spec: name a subcommand (validate, fixtures, diff)"}
 		},

@@ -60,20 +60,41 @@ bench:
 
 .PHONY: spec-diff
 
-## spec-diff: changes to openapi.yaml since BASE (a git ref; default: the latest v* tag, else the
-## first commit). Prints breaking changes first; exit 1 on a breaking change, 2 on bad input.
+## spec-diff: changes to openapi.yaml since BASE (a spec file, or a git ref holding openapi.yaml;
+## default: the last frozen release, testdata/releases/openapi-<version>.yaml), through
+## `privy spec diff`. Breaking changes first; exit 1 on a breaking change, 2 on bad input.
 spec-diff:
 	@base='$(BASE)'; \
-	if [ -z "$$base" ]; then \
-		base=$$(git describe --tags --abbrev=0 --match 'v*' 2>/dev/null || git rev-list --max-parents=0 HEAD | tail -n 1); \
-	fi; \
+	if [ -z "$$base" ]; then base=$$(ls testdata/releases/openapi-v*.yaml 2>/dev/null | sort -V | tail -n 1); fi; \
+	if [ -z "$$base" ]; then echo "spec-diff: no frozen release in testdata/releases; name one: BASE=FILE or BASE=<git ref>" >&2; exit 2; fi; \
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	if ! git show "$$base:openapi.yaml" > "$$tmp/openapi.yaml"; then \
-		echo "spec-diff: cannot read openapi.yaml at '$$base'" >&2; exit 2; \
+	if [ -f "$$base" ]; then file=$$base; else \
+		file=$$tmp/openapi.yaml; \
+		git show "$$base:openapi.yaml" > "$$file" || { echo "spec-diff: cannot read openapi.yaml at '$$base'" >&2; exit 2; }; \
 	fi && \
-	$(GO) build -o "$$tmp/specdiff" ./internal/cmd/specdiff && \
+	$(GO) build -o "$$tmp/privy" ./cmd/privy && \
 	echo "openapi.yaml: $$base -> working tree" && \
-	"$$tmp/specdiff" "$$tmp/openapi.yaml" openapi.yaml
+	"$$tmp/privy" spec diff "$$file" openapi.yaml
+
+.PHONY: fixtures
+
+## fixtures: write every example of openapi.yaml as a positive fixture under testdata/fixtures
+## (example_<name>.json; stale ones removed). A test fails when they are out of step.
+fixtures:
+	$(GO) run ./cmd/privy spec fixtures testdata/fixtures
+
+.PHONY: check-lite release
+
+## check-lite: build, vet, gofmt, gen/ up to date and every test, without the race detector
+check-lite: build vet fmt-check check-generated
+	$(GO) test -count=1 ./...
+
+## release: freeze a release: make release VERSION=vX.Y.Z (clean tree, semver after the last
+## release, not tagged, CHANGELOG Unreleased not empty, make RELEASE_CHECK, default check-lite, passes);
+## copies openapi.yaml to testdata/releases/openapi-VERSION.yaml, dates the CHANGELOG section,
+## commits and tags (nothing is pushed)
+release:
+	@VERSION='$(VERSION)' RELEASE_CHECK='$(RELEASE_CHECK)' bash .ci/release
 
 ## check: what CI runs
 check: build vet fmt-check test check-generated lint-spec

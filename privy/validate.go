@@ -14,11 +14,11 @@ func (t *Transport) check(ctx context.Context, req *http.Request, body []byte) (
 		return "", nil
 	}
 	if t.o.noValidate {
-		route, _, err := t.validator.Route(req.Method, req.URL)
+		op, err := t.validator.OperationID(req.Method, req.URL)
 		if err != nil {
 			return "", nil
 		}
-		return route.Operation.OperationID, nil
+		return op, nil
 	}
 	op, vs := t.validator.CheckRequest(ctx, req, body)
 	if op == "" || len(vs) == 0 {

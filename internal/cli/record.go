@@ -92,12 +92,11 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // save writes the fixtures of one exchange; it only logs on failure.
 func (r *recorder) save(req *http.Request, reqBody []byte, status int, respBody []byte) {
-	route, _, err := r.validator.Route(req.Method, req.URL)
+	op, err := r.validator.OperationID(req.Method, req.URL)
 	if err != nil {
 		r.log.Warn("record: no operation in the spec for this request; not recorded", "method", req.Method, "path", req.URL.Path)
 		return
 	}
-	op := route.Operation.OperationID
 	r.mu.Lock()
 	r.seq++
 	seq := r.seq

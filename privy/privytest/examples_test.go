@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specdoc"
 	"github.com/privy-go/privy-go/privy/privytest"
-	"github.com/privy-go/privy-go/privy/spec"
 )
 
 // responseExample is one example response of the spec.
@@ -27,7 +29,7 @@ func (x responseExample) key() string { return x.op + " " + x.status + " " + x.n
 
 func responseExamples(t *testing.T) []responseExample {
 	t.Helper()
-	doc, err := spec.Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +58,7 @@ func responseExamples(t *testing.T) []responseExample {
 // requestExample returns the JSON (or, for a form, the encoded form) of a request example.
 func requestExample(t *testing.T, opID, name string) string {
 	t.Helper()
-	_, _, op, err := spec.Operation(opID)
+	op, err := operationByID(opID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,4 +332,20 @@ func jsonTo[T any](t *testing.T, s string) T {
 		t.Fatalf("%v: %s", err, s)
 	}
 	return v
+}
+
+// operationByID finds an operation of the embedded spec by its operationId.
+func operationByID(id string) (*openapi3.Operation, error) {
+	doc, err := specdoc.Load()
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range doc.Paths.InMatchingOrder() {
+		for _, op := range doc.Paths.Value(p).Operations() {
+			if op.OperationID == id {
+				return op, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("the spec has no operation %q", id)
 }

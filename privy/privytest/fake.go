@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specdoc"
 	"github.com/privy-go/privy-go/internal/specmodel"
 	"github.com/privy-go/privy-go/privy/privytest/internal/genserver"
 	"github.com/privy-go/privy-go/privy/spec"
@@ -112,7 +113,7 @@ func New(opts ...Option) *Fake {
 // operationScopes reads from the spec the oauth2 scope each operation requires.
 func operationScopes() map[string]string {
 	out := map[string]string{}
-	doc, err := spec.Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		return out
 	}
@@ -134,7 +135,7 @@ func operationScopes() map[string]string {
 // oauthScopes reads from the spec the scopes of the oauth2 security scheme's
 // client-credentials flow.
 func oauthScopes() []string {
-	doc, err := spec.Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		return nil
 	}
@@ -205,11 +206,11 @@ func (f *Fake) operation(r *http.Request) string {
 	if p != "/oauth/token" && p != BasePath+"/contacts" && !strings.HasPrefix(p, BasePath+"/contacts/") {
 		return ""
 	}
-	route, _, err := f.validator.Route(r.Method, r.URL)
+	op, err := f.validator.OperationID(r.Method, r.URL)
 	if err != nil {
 		return ""
 	}
-	return route.Operation.OperationID
+	return op
 }
 
 func (f *Fake) rateState() rateState {

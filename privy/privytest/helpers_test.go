@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specdoc"
 	"github.com/privy-go/privy-go/internal/specmodel"
 	"github.com/privy-go/privy-go/privy/privytest"
-	"github.com/privy-go/privy-go/privy/spec"
 )
 
 // model is what the spec says about contacts: expectations that only restate a name or a
@@ -35,7 +35,7 @@ func createField(name string) specmodel.Field {
 
 // schemaMsg is the x-privy-error of the named schema.
 func schemaMsg(name string) string {
-	doc, err := spec.Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		panic(err)
 	}

@@ -13,12 +13,66 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/privy-go/privy-go/internal/specdoc"
 )
 
 // FixtureLayout documents where a fixture's path says what it is.
 const FixtureLayout = `<operationId>/request/{valid|invalid}/<name>.json or ` +
 	`<operationId>/response/<status>/{valid|invalid}/<name>.json`
+
+// PathKey is the key of a request fixture's object that holds the values of the operation's
+// path parameters, as in {"_path": {"id": "ct_123"}, "first_name": "Jane"}. It is taken out
+// before the rest is checked as the body (or as the query, for an operation without a body).
+const PathKey = "_path"
+
+// maxFixtureSize caps the size of a fixture file that is read.
+const maxFixtureSize = 8 << 20
+
+// Spec is one revision of the API's OpenAPI document, for checking fixtures and recorded
+// traffic against it: the one embedded in this build (Embedded) or any other (Load).
+type Spec struct {
+	doc *openapi3.T
+}
+
+// Embedded returns the spec embedded in package gen.
+func Embedded() (*Spec, error) {
+	doc, err := specdoc.Load()
+	if err != nil {
+		return nil, err
+	}
+	return &Spec{doc: doc}, nil
+}
+
+// Load parses an OpenAPI 3 document (YAML or JSON), such as a revision being edited or a
+// frozen release. External references are refused, and the document must be valid.
+func Load(ctx context.Context, data []byte) (*Spec, error) {
+	loader := openapi3.NewLoader()
+	loader.Context = ctx
+	loader.IsExternalRefsAllowed = false
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("spec: not a readable OpenAPI document: %w", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		return nil, fmt.Errorf("spec: OpenAPI version %q is not supported (want 3.x)", doc.OpenAPI)
+	}
+	if err := doc.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
+		return nil, fmt.Errorf("spec: invalid OpenAPI document: %w", err)
+	}
+	return &Spec{doc: doc}, nil
+}
+
+// Target says what a fixture or recording is: a request of an operation (Status 0), or one of
+// its responses.
+type Target struct {
+	// Operation is the operationId.
+	Operation string
+	// Status is the response status, or 0 for a request.
+	Status int
+}
 
 // FixtureResult is the outcome of validating one fixture file.
 type FixtureResult struct {
@@ -50,10 +104,40 @@ func (r FixtureResult) unusable() bool {
 }
 
 // ValidateFixtures validates each file, and every *.json file below each directory, against
-// the embedded document. It never panics on bad input: a missing or unreadable file, a file
-// that is not JSON, an unknown operation or status, and a schema violation each come back as
-// a Violation on that file's result. Results are sorted by file.
+// the embedded document; see (*Spec).ValidateFixtures.
 func ValidateFixtures(ctx context.Context, paths ...string) []FixtureResult {
+	s, err := Embedded()
+	if err != nil {
+		return []FixtureResult{fileProblem("", "spec", err.Error())}
+	}
+	return s.ValidateFixtures(ctx, paths...)
+}
+
+// ValidateFixture validates one fixture file against the embedded document; see FixtureLayout.
+func ValidateFixture(ctx context.Context, file string) FixtureResult {
+	s, err := Embedded()
+	if err != nil {
+		return fileProblem(file, "spec", err.Error())
+	}
+	return s.ValidateFixture(ctx, file)
+}
+
+// ValidateFixtures validates each file, and every *.json file below each directory. It never
+// panics on bad input: a missing or unreadable file, a file that is not JSON, an unknown
+// operation or status, and a schema violation each come back as a Violation on that file's
+// result. Results are sorted by file.
+func (s *Spec) ValidateFixtures(ctx context.Context, paths ...string) []FixtureResult {
+	return s.validateAll(paths, func(f string) FixtureResult { return s.ValidateFixture(ctx, f) })
+}
+
+// ValidateFiles validates each file, and every *.json file below each directory, as target,
+// wherever it lies: for fixtures and recordings outside FixtureLayout. Every file is a
+// positive fixture.
+func (s *Spec) ValidateFiles(ctx context.Context, target Target, paths ...string) []FixtureResult {
+	return s.validateAll(paths, func(f string) FixtureResult { return s.ValidateFile(ctx, target, f) })
+}
+
+func (s *Spec) validateAll(paths []string, validate func(string) FixtureResult) []FixtureResult {
 	var files []string
 	var results []FixtureResult
 	for _, p := range paths {
@@ -81,41 +165,88 @@ func ValidateFixtures(ctx context.Context, paths ...string) []FixtureResult {
 		}
 	}
 	for _, f := range files {
-		results = append(results, ValidateFixture(ctx, f))
+		results = append(results, validate(f))
 	}
 	slices.SortFunc(results, func(a, b FixtureResult) int { return strings.Compare(a.File, b.File) })
 	return results
 }
 
-// ValidateFixture validates one fixture file; see ValidateFixtures and FixtureLayout.
-func ValidateFixture(ctx context.Context, file string) FixtureResult {
+// ValidateFixture validates one fixture file, whose path says what it is (FixtureLayout).
+func (s *Spec) ValidateFixture(ctx context.Context, file string) FixtureResult {
 	res, err := parseFixturePath(file)
 	if err != nil {
 		return fileProblem(file, "path", err.Error())
 	}
-	data, err := os.ReadFile(file)
+	out := s.ValidateFile(ctx, Target{Operation: res.Operation, Status: res.Status}, file)
+	res.Violations = out.Violations
+	return res
+}
+
+// ValidateFile validates one file as target, wherever it lies; the result is a positive one.
+func (s *Spec) ValidateFile(ctx context.Context, target Target, file string) FixtureResult {
+	res := FixtureResult{File: file, Operation: target.Operation, Status: target.Status, Request: target.Status == 0}
+	data, err := readCapped(file)
 	if err != nil {
-		return fileProblem(file, "read", err.Error())
-	}
-	method, path, op, err := Operation(res.Operation)
-	if err != nil {
-		res.Violations = []Violation{{File: file, In: "file", Rule: "operation", Message: err.Error()}}
+		res.Violations = fileProblem(file, "read", err.Error()).Violations
 		return res
 	}
-	var vs []Violation
-	if res.Request {
-		vs = checkRequestFixture(ctx, method, path, data)
-	} else {
-		vs = checkResponse(op, res.Status, nil, data)
-	}
+	vs := s.Check(ctx, target, data)
 	for i := range vs {
 		vs[i].File = file
-		if vs[i].Rule == "status" {
-			vs[i].In = "file" // the path names a status the spec does not have
-		}
 	}
 	res.Violations = vs
 	return res
+}
+
+func readCapped(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() > maxFixtureSize {
+		return nil, fmt.Errorf("%d bytes is more than a fixture may hold (%d)", info.Size(), maxFixtureSize)
+	}
+	return os.ReadFile(file)
+}
+
+// Check validates data as target: a request fixture (a JSON body; a JSON object for a form body
+// or for the query of an operation without a body; path parameter values under PathKey) or a
+// response body. An unknown operation or a status the operation does not declare is reported
+// as a violation with In "file".
+func (s *Spec) Check(ctx context.Context, target Target, data []byte) []Violation {
+	method, path, op, err := s.operation(target.Operation)
+	if err != nil {
+		return []Violation{{In: "file", Rule: "operation", Message: err.Error()}}
+	}
+	if target.Status == 0 {
+		return s.checkRequestFixture(ctx, method, path, op, data)
+	}
+	vs := checkResponse(op, target.Status, nil, data)
+	for i := range vs {
+		if vs[i].Rule == "status" {
+			vs[i].In = "file" // the caller names a status the spec does not have
+		}
+	}
+	return vs
+}
+
+// operation finds an operation by its operationId.
+func (s *Spec) operation(id string) (method, path string, op *openapi3.Operation, err error) {
+	var known []string
+	for _, p := range s.doc.Paths.InMatchingOrder() {
+		for m, o := range s.doc.Paths.Value(p).Operations() {
+			if o.OperationID == id {
+				return m, p, o, nil
+			}
+			known = append(known, o.OperationID)
+		}
+	}
+	return "", "", nil, fmt.Errorf("unknown operation %q (the spec has %s)", id, strings.Join(sortedUnique(known), ", "))
 }
 
 func fileProblem(file, rule, msg string) FixtureResult {
@@ -152,17 +283,25 @@ func parseFixturePath(file string) (FixtureResult, error) {
 	return res, nil
 }
 
-// checkRequestFixture turns a fixture into the HTTP request it describes and validates it:
-// the JSON body as it is, a form body from a JSON object, or query parameters from a JSON
-// object when the operation has no body.
-func checkRequestFixture(ctx context.Context, method, path string, data []byte) []Violation {
-	doc, err := Doc()
-	if err != nil {
-		return []Violation{{In: "file", Rule: "spec", Message: err.Error()}}
+// pathParams returns the path parameters of an operation (path-level ones included).
+func pathParams(item *openapi3.PathItem, op *openapi3.Operation) []*openapi3.Parameter {
+	var out []*openapi3.Parameter
+	for _, group := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, ref := range group {
+			if ref != nil && ref.Value != nil && ref.Value.In == openapi3.ParameterInPath {
+				out = append(out, ref.Value)
+			}
+		}
 	}
-	item := doc.Paths.Value(path)
-	op := item.GetOperation(method)
-	route := &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
+	return out
+}
+
+// checkRequestFixture turns a fixture into the HTTP request it describes and validates it:
+// the path from the values under PathKey, then the JSON body as it is, a form body from a JSON
+// object, or query parameters from a JSON object when the operation has no body.
+func (s *Spec) checkRequestFixture(ctx context.Context, method, path string, op *openapi3.Operation, data []byte) []Violation {
+	item := s.doc.Paths.Value(path)
+	route := &routers.Route{Spec: s.doc, Path: path, PathItem: item, Method: method, Operation: op}
 	base := Violation{Operation: op.OperationID, In: "body"}
 	if !json.Valid(data) {
 		var v any
@@ -170,7 +309,16 @@ func checkRequestFixture(ctx context.Context, method, path string, data []byte) 
 		base.Rule, base.Field, base.Message = "json", "base", "not valid JSON: "+err.Error()
 		return []Violation{base}
 	}
-	req, err := http.NewRequestWithContext(ctx, method, path, nil)
+	params := pathParams(item, op)
+	data, values, vs := splitPath(data, params, base)
+	if len(vs) > 0 {
+		return vs
+	}
+	target := path
+	for name, value := range values {
+		target = strings.ReplaceAll(target, "{"+name+"}", url.PathEscape(value))
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, nil)
 	if err != nil {
 		return []Violation{{In: "file", Rule: "request", Message: err.Error()}}
 	}
@@ -196,7 +344,68 @@ func checkRequestFixture(ctx context.Context, method, path string, data []byte) 
 		req.URL.RawQuery = values.Encode()
 		body = nil
 	}
-	return checkRoute(ctx, route, nil, req, body)
+	return checkRoute(ctx, route, values, req, body)
+}
+
+// splitPath takes the path parameter values out of a request fixture: the object under
+// PathKey. It returns the rest of the fixture, the values, and what is wrong with them: a
+// PathKey that is not an object of strings or numbers, or names a parameter the operation
+// does not have. A missing value is left to the validator, which reports it as required.
+func splitPath(data []byte, params []*openapi3.Parameter, base Violation) ([]byte, map[string]string, []Violation) {
+	values := map[string]string{}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(data, &obj) != nil {
+		return data, values, nil // not an object: the body check says what is wrong
+	}
+	raw, ok := obj[PathKey]
+	if !ok {
+		return data, values, nil
+	}
+	base.In, base.Pointer, base.Field = "path", "", PathKey
+	var given map[string]any
+	if err := json.Unmarshal(raw, &given); err != nil {
+		base.Rule, base.Message = "type", fmt.Sprintf("%q must be an object of path parameter values", PathKey)
+		return nil, nil, []Violation{base}
+	}
+	var vs []Violation
+	for name, v := range given {
+		if !slices.ContainsFunc(params, func(p *openapi3.Parameter) bool { return p.Name == name }) {
+			x := base
+			x.Pointer, x.Field, x.Rule = "/"+name, name, "path"
+			x.Message = fmt.Sprintf("is not a path parameter of %s (it has: %s)", base.Operation, paramNames(params))
+			vs = append(vs, x)
+			continue
+		}
+		switch v.(type) {
+		case string, float64, bool:
+			values[name] = fmt.Sprint(v)
+		default:
+			x := base
+			x.Pointer, x.Field, x.Rule, x.Message = "/"+name, name, "type", "a path parameter value must be a string, number or boolean"
+			vs = append(vs, x)
+		}
+	}
+	if len(vs) > 0 {
+		slices.SortFunc(vs, func(a, b Violation) int { return strings.Compare(a.Pointer, b.Pointer) })
+		return nil, nil, vs
+	}
+	delete(obj, PathKey)
+	rest, err := json.Marshal(obj)
+	if err != nil {
+		return nil, nil, []Violation{{In: "file", Rule: "json", Message: err.Error()}}
+	}
+	return rest, values, nil
+}
+
+func paramNames(params []*openapi3.Parameter) string {
+	if len(params) == 0 {
+		return "none"
+	}
+	names := make([]string, len(params))
+	for i, p := range params {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // objectToValues flattens a JSON object of scalars (or arrays of scalars) into url.Values.

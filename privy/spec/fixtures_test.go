@@ -11,6 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/privy-go/privy-go/internal/specdoc"
 	"github.com/privy-go/privy-go/privy/spec"
 )
 
@@ -255,7 +256,7 @@ func hasFixture(index []string, prefix string) bool {
 // TestFixtureCoverage checks that the fixtures cover the contract: every operation's
 // requests both ways, every declared response status, and every documented error code.
 func TestFixtureCoverage(t *testing.T) {
-	doc, err := spec.Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,98 +334,4 @@ func positiveWithCode(t *testing.T, index []string, code string) bool {
 		}
 	}
 	return false
-}
-
-// TestFixturesHoldSpecExamples checks that every request and response example of the spec
-// is also a positive fixture (same operation, same status), so the fixtures never fall
-// behind the spec's own examples.
-func TestFixturesHoldSpecExamples(t *testing.T) {
-	doc, err := spec.Doc()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// canonical JSON of each positive fixture, by directory (op/request or op/response/status).
-	have := map[string]map[string]bool{}
-	for _, rel := range fixtureIndex(t) {
-		dir, _, _ := strings.Cut(rel, "/valid/")
-		if dir == rel {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(fixturesDir, rel))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if have[dir] == nil {
-			have[dir] = map[string]bool{}
-		}
-		have[dir][canonicalJSON(t, data)] = true
-	}
-	checked := 0
-	for _, path := range doc.Paths.InMatchingOrder() {
-		for _, op := range doc.Paths.Value(path).Operations() {
-			if rb := op.RequestBody; rb != nil && rb.Value != nil {
-				for ct, media := range rb.Value.Content {
-					for name, ex := range media.Examples {
-						checked++
-						if !have[op.OperationID+"/request"][canonicalValue(t, ex.Value.Value)] {
-							t.Errorf("%s request example %q (%s) is not a fixture under %s/request/valid/", op.OperationID, name, ct, op.OperationID)
-						}
-					}
-				}
-			}
-			for status, resp := range op.Responses.Map() {
-				if resp.Value == nil {
-					continue
-				}
-				for ct, media := range resp.Value.Content {
-					for name, ex := range media.Examples {
-						checked++
-						// A shared response's example needs a fixture under one operation only.
-						if !exampleFixtureExists(have, status, canonicalValue(t, ex.Value.Value)) {
-							t.Errorf("%s response %s example %q (%s) is not a fixture under any <operation>/response/%s/valid/", op.OperationID, status, name, ct, status)
-						}
-					}
-				}
-			}
-		}
-	}
-	if checked == 0 {
-		t.Fatal("the spec has no media examples")
-	}
-}
-
-func exampleFixtureExists(have map[string]map[string]bool, status, value string) bool {
-	for dir, set := range have {
-		if strings.HasSuffix(dir, "/response/"+status) && set[value] {
-			return true
-		}
-	}
-	return false
-}
-
-func canonicalJSON(t *testing.T, data []byte) string {
-	t.Helper()
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		t.Fatalf("positive fixture is not JSON: %v", err)
-	}
-	return canonicalValue(t, v)
-}
-
-// canonicalValue re-encodes v (from JSON or YAML) so that equal documents compare equal.
-func canonicalValue(t *testing.T, v any) string {
-	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var norm any
-	if err := json.Unmarshal(data, &norm); err != nil {
-		t.Fatal(err)
-	}
-	out, err := json.Marshal(norm) // maps marshal with sorted keys
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/privy-go/privy-go/internal/specdoc"
 )
 
 // Validator checks HTTP requests and responses against the embedded document. It is safe
@@ -29,7 +31,7 @@ type Validator struct {
 // example "/v1"). Only paths with servers of their own, such as the token endpoint, are
 // matched outside it.
 func NewValidator(basePath string) (*Validator, error) {
-	doc, err := Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		return nil, err
 	}
@@ -45,8 +47,18 @@ func NewValidator(basePath string) (*Validator, error) {
 // BasePath returns the path prefix of the API's /v1 operations.
 func (v *Validator) BasePath() string { return v.basePath }
 
-// Route finds the operation a request is for.
-func (v *Validator) Route(method string, u *url.URL) (*routers.Route, map[string]string, error) {
+// OperationID names the operation of the spec that a request with this method and URL is for,
+// or returns an error when the spec has none.
+func (v *Validator) OperationID(method string, u *url.URL) (string, error) {
+	route, _, err := v.route(method, u)
+	if err != nil {
+		return "", err
+	}
+	return route.Operation.OperationID, nil
+}
+
+// route finds the operation a request is for.
+func (v *Validator) route(method string, u *url.URL) (*routers.Route, map[string]string, error) {
 	path := u.Path
 	if v.basePath != "" {
 		if rest, ok := strings.CutPrefix(path, v.basePath); ok && (rest == "" || rest[0] == '/') {
@@ -69,7 +81,7 @@ func (v *Validator) Route(method string, u *url.URL) (*routers.Route, map[string
 // operationId ("" when no operation matches) and the violations found. Authentication is
 // not checked here.
 func (v *Validator) CheckRequest(ctx context.Context, r *http.Request, body []byte) (string, []Violation) {
-	route, params, err := v.Route(r.Method, r.URL)
+	route, params, err := v.route(r.Method, r.URL)
 	if err != nil {
 		return "", []Violation{{In: "route", Rule: "route", Field: "base",
 			Message: fmt.Sprintf("no operation for %s %s", r.Method, r.URL.Path)}}
@@ -148,7 +160,7 @@ func closedQuery(route *routers.Route) bool {
 // CheckResponse validates a response to the request r. Unlike kin-openapi's response
 // validation it reports every header and every body problem, not only the first one.
 func (v *Validator) CheckResponse(r *http.Request, status int, header http.Header, body []byte) []Violation {
-	route, _, err := v.Route(r.Method, r.URL)
+	route, _, err := v.route(r.Method, r.URL)
 	if err != nil {
 		return []Violation{{Status: status, In: "route", Rule: "route",
 			Message: fmt.Sprintf("no operation for %s %s", r.Method, r.URL.Path)}}

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -70,52 +69,6 @@ func (v Violation) String() string {
 // Detail converts the violation into the error detail the API would send for it.
 func (v Violation) Detail() gen.ErrorDetail {
 	return gen.ErrorDetail{Field: v.Field, Message: v.Message}
-}
-
-// Error is returned when violations are reported as a Go error.
-type Error struct {
-	Violations []Violation
-}
-
-func (e *Error) Error() string {
-	if len(e.Violations) == 1 {
-		return "contract violation: " + e.Violations[0].String()
-	}
-	parts := make([]string, len(e.Violations))
-	for i, v := range e.Violations {
-		parts[i] = v.String()
-	}
-	return fmt.Sprintf("%d contract violations: %s", len(parts), strings.Join(parts, "; "))
-}
-
-var loadDoc = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := gen.GetSpec()
-	if err != nil {
-		return nil, fmt.Errorf("spec: loading the embedded OpenAPI document: %w", err)
-	}
-	return doc, nil
-})
-
-// Doc returns the OpenAPI document embedded in package gen, parsed once and shared.
-// Callers must not modify it.
-func Doc() (*openapi3.T, error) { return loadDoc() }
-
-// Operation finds an operation of the embedded document by its operationId.
-func Operation(id string) (method, path string, op *openapi3.Operation, err error) {
-	doc, err := Doc()
-	if err != nil {
-		return "", "", nil, err
-	}
-	var known []string
-	for _, p := range doc.Paths.InMatchingOrder() {
-		for m, o := range doc.Paths.Value(p).Operations() {
-			if o.OperationID == id {
-				return m, p, o, nil
-			}
-			known = append(known, o.OperationID)
-		}
-	}
-	return "", "", nil, fmt.Errorf("unknown operation %q (the spec has %s)", id, strings.Join(sortedUnique(known), ", "))
 }
 
 // violations flattens an error from kin-openapi into violations, filling in from base.

@@ -12,7 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/privy-go/privy-go/gen"
-	"github.com/privy-go/privy-go/privy/spec"
+	"github.com/privy-go/privy-go/internal/specdoc"
 )
 
 // specOnDisk is the hand-maintained document gen/ is generated from.
@@ -49,7 +49,7 @@ func TestSpecLoadsAndValidates(t *testing.T) {
 // the same content as the file.
 func TestEmbeddedSpecIsCurrent(t *testing.T) {
 	disk := loadSpecFromDisk(t)
-	embedded, err := spec.Doc()
+	embedded, err := specdoc.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func dropInheritedServers(doc any) any {
 // TestSpecExamplesMatchTheirSchemas validates every example of the embedded document
 // against its own schema, and checks that every request body and response has one.
 func TestSpecExamplesMatchTheirSchemas(t *testing.T) {
-	doc, err := spec.Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +338,7 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 // TestOneEmailRule: every email in the spec follows the Email schema's pattern, and no schema
 // adds a format that tools would read their own way.
 func TestOneEmailRule(t *testing.T) {
-	doc, err := spec.Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +370,7 @@ func TestOneEmailRule(t *testing.T) {
 // request body is closed (additionalProperties: false, directly or in the first member of a
 // wrapper's allOf) and the document closes query strings (x-privy-closed-query).
 func TestRequestsAreClosed(t *testing.T) {
-	doc, err := spec.Doc()
+	doc, err := specdoc.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

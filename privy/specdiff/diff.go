@@ -1,4 +1,9 @@
-package spec
+// Package specdiff compares two revisions of an OpenAPI 3 document and reports which changes
+// break existing clients. oasdiff does the comparison; specdiff adds what oasdiff cannot see:
+// moved operations, likely renames and the enum vocabularies across them.
+//
+// It is a package of its own so that importing privy or privy/spec does not link oasdiff.
+package specdiff
 
 import (
 	"cmp"
@@ -15,8 +20,9 @@ import (
 	"github.com/oasdiff/oasdiff/load"
 )
 
-// Change is one difference between two revisions of the OpenAPI document, as oasdiff's checker
-// reports it.
+// Change is one difference between two revisions of the OpenAPI document: a finding of
+// oasdiff's checker, or one of specdiff's own (operation-moved, property-renamed,
+// parameter-renamed, enum-changed-across-rename).
 type Change struct {
 	// Breaking is true when existing clients may stop working (levels error and warning).
 	Breaking bool `json:"breaking"`
@@ -32,8 +38,11 @@ type Change struct {
 	Path string `json:"path,omitempty"`
 	// Text says what changed, in oasdiff's words.
 	Text string `json:"text"`
-	// Comment is oasdiff's advice on the change, if any.
+	// Comment is advice on the change, if any.
 	Comment string `json:"comment,omitempty"`
+	// Replaces lists oasdiff's findings that this one stands for (the removal and the
+	// addition a rename is made of).
+	Replaces []Change `json:"replaces,omitempty"`
 }
 
 // String formats the change as one line: "level METHOD /path (operationId): text [id]".
@@ -51,19 +60,24 @@ func (c Change) String() string {
 	return b.String()
 }
 
-// DiffReport lists every change between two revisions, breaking changes first.
-type DiffReport struct {
+// Report lists every change between two revisions, breaking changes first, with the moved
+// operations and the likely renames found.
+type Report struct {
 	Changes []Change `json:"changes"`
+	// Moves lists the operations served under another method or path.
+	Moves []Move `json:"moves"`
+	// Renames is the rename map: each property or parameter likely renamed, old → new.
+	Renames []Rename `json:"renames"`
 }
 
 // Breaking reports whether any change may break existing clients.
-func (r DiffReport) Breaking() bool {
+func (r Report) Breaking() bool {
 	return slices.ContainsFunc(r.Changes, func(c Change) bool { return c.Breaking })
 }
 
 // WriteText writes a human-readable report: a summary line, the breaking changes, then the
 // others; "no changes" when there are none.
-func (r DiffReport) WriteText(w io.Writer) error {
+func (r Report) WriteText(w io.Writer) error {
 	if len(r.Changes) == 0 {
 		_, err := io.WriteString(w, "no changes\n")
 		return err
@@ -88,6 +102,9 @@ func (r DiffReport) WriteText(w io.Writer) error {
 			if c.Comment != "" {
 				fmt.Fprintf(&b, "    %s\n", c.Comment)
 			}
+			if n := len(c.Replaces); n > 0 {
+				fmt.Fprintf(&b, "    (stands for %s of oasdiff's)\n", plural(n, "finding"))
+			}
 		}
 	}
 	section("Breaking changes", breaking)
@@ -103,8 +120,8 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// DiffInputError says which side of a diff could not be read as an OpenAPI document.
-type DiffInputError struct {
+// InputError says which side of a diff could not be read as an OpenAPI document.
+type InputError struct {
 	// Side is "old" or "new".
 	Side string
 	// Err is what went wrong.
@@ -112,39 +129,40 @@ type DiffInputError struct {
 }
 
 // Error returns "old spec: ..." or "new spec: ...".
-func (e *DiffInputError) Error() string { return e.Side + " spec: " + e.Err.Error() }
+func (e *InputError) Error() string { return e.Side + " spec: " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
-func (e *DiffInputError) Unwrap() error { return e.Err }
+func (e *InputError) Unwrap() error { return e.Err }
 
 // Diff compares two revisions of an OpenAPI 3 document (YAML or JSON) with oasdiff and all of
 // its checks, and returns every breaking and non-breaking change. A side that cannot be read
-// yields a *DiffInputError naming it.
-func Diff(ctx context.Context, oldSpec, newSpec []byte) (DiffReport, error) {
+// yields a *InputError naming it.
+func Diff(ctx context.Context, oldSpec, newSpec []byte) (Report, error) {
 	base, err := loadForDiff(ctx, "old", oldSpec)
 	if err != nil {
-		return DiffReport{}, err
+		return Report{}, err
 	}
 	revision, err := loadForDiff(ctx, "new", newSpec)
 	if err != nil {
-		return DiffReport{}, err
+		return Report{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return DiffReport{}, err
+		return Report{}, err
 	}
+	moves := findMoves(base.Spec, revision.Spec)
 	d, sources, err := diff.GetWithOperationsSourcesMap(diff.NewConfig(), base, revision)
 	if err != nil {
-		return DiffReport{}, fmt.Errorf("spec diff: %w", err)
+		return Report{}, fmt.Errorf("spec diff: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return DiffReport{}, err
+		return Report{}, err
 	}
 	cfg := checker.NewConfig(checker.GetAllChecks())
 	found := checker.CheckBackwardCompatibilityUntilLevel(cfg, d, sources, checker.INFO)
 	l := checker.NewDefaultLocalizer()
-	report := DiffReport{Changes: make([]Change, 0, len(found))}
+	oasdiffChanges := make([]Change, 0, len(found))
 	for _, c := range found {
-		report.Changes = append(report.Changes, Change{
+		oasdiffChanges = append(oasdiffChanges, Change{
 			Breaking:    c.IsBreaking(),
 			Level:       c.GetLevel().String(),
 			ID:          c.GetId(),
@@ -155,8 +173,57 @@ func Diff(ctx context.Context, oldSpec, newSpec []byte) (DiffReport, error) {
 			Comment:     c.GetComment(l),
 		})
 	}
+	report := Report{Moves: moves, Renames: findRenames(base.Spec, revision.Spec)}
+	if report.Moves == nil {
+		report.Moves = []Move{}
+	}
+	if report.Renames == nil {
+		report.Renames = []Rename{}
+	}
+	for _, m := range moves {
+		report.Changes = append(report.Changes, moveChange(m))
+	}
+	var own []Change
+	for _, r := range report.Renames {
+		own = append(own, renameChanges(r)...)
+	}
+	for _, c := range oasdiffChanges {
+		if falseVersionLine(c, versionOf(base.Spec), versionOf(revision.Spec)) {
+			continue
+		}
+		folded := false
+		for i, r := range report.Renames {
+			if foldedInto(c, r) {
+				// own holds each rename's finding before its enum finding: find the rename's.
+				own[ownIndex(report.Renames, i)].Replaces = append(own[ownIndex(report.Renames, i)].Replaces, c)
+				folded = true
+				break
+			}
+		}
+		if !folded {
+			report.Changes = append(report.Changes, c)
+		}
+	}
+	report.Changes = append(report.Changes, own...)
 	slices.SortStableFunc(report.Changes, compareChanges)
 	return report, nil
+}
+
+func versionOf(doc *openapi3.T) string {
+	if doc.Info == nil {
+		return ""
+	}
+	return doc.Info.Version
+}
+
+// ownIndex returns the index, among the findings renameChanges makes for renames, of the
+// rename finding of renames[i].
+func ownIndex(renames []Rename, i int) int {
+	n := 0
+	for _, r := range renames[:i] {
+		n += len(renameChanges(r))
+	}
+	return n
 }
 
 var levelRank = map[string]int{"error": 0, "warning": 1, "info": 2}
@@ -181,7 +248,7 @@ func compareChanges(a, b Change) int {
 // refusing external references and anything that is not a valid OpenAPI 3 document.
 func loadForDiff(ctx context.Context, side string, data []byte) (*load.SpecInfo, error) {
 	fail := func(format string, args ...any) error {
-		return &DiffInputError{Side: side, Err: fmt.Errorf(format, args...)}
+		return &InputError{Side: side, Err: fmt.Errorf(format, args...)}
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return nil, fail("empty document")

@@ -1,8 +1,9 @@
-package spec_test
+package specdiff_test
 
-// The evolution loop (issue 6): a realistic next release of the API is applied to a copy of
-// openapi.yaml, Go code is regenerated from it exactly as `make generate` would, and the diff
-// report must name every breaking change and list the additive ones as non-breaking.
+// The evolution loop (issue 6): a realistic next release of the API is applied to a copy of a
+// frozen release (testdata/releases/openapi-v0.1.0.yaml, so that a real release cannot break
+// it), Go code is regenerated from it exactly as `make generate` would, and the diff report
+// must name every breaking change and list the additive ones as non-breaking.
 
 import (
 	"bytes"
@@ -19,7 +20,7 @@ import (
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/util"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/privy-go/privy-go/privy/spec"
+	"github.com/privy-go/privy-go/privy/specdiff"
 )
 
 // evoNextRelease applies a plausible next API release to the spec, editing the YAML tree so that
@@ -322,7 +323,7 @@ func TestEvolutionRegenerate(t *testing.T) {
 
 func TestEvolutionDiffNamesBreakingChanges(t *testing.T) {
 	doc := diffSpecFile(t)
-	report, err := spec.Diff(t.Context(), doc, evoNextRelease(t, doc))
+	report, err := specdiff.Diff(t.Context(), doc, evoNextRelease(t, doc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,21 +337,38 @@ func TestEvolutionDiffNamesBreakingChanges(t *testing.T) {
 	t.Logf("report:\n%s", text.String())
 
 	has := func(breaking bool, id, opID, fragment string) bool {
-		return slices.ContainsFunc(report.Changes, func(c spec.Change) bool {
+		return slices.ContainsFunc(report.Changes, func(c specdiff.Change) bool {
 			return c.Breaking == breaking && c.ID == id && (opID == "" || c.OperationID == opID) && strings.Contains(c.Text, fragment)
 		})
 	}
-	// Every operation that returns a Contact loses email_permission.
+	// Every operation that returns a Contact renames email_permission to email_consent: one
+	// rename, standing for oasdiff's removed and added property in each of them.
+	i := slices.IndexFunc(report.Renames, func(r specdiff.Rename) bool {
+		return r.Kind == "property" && r.In == "response" && r.From == "email_permission" && r.To == "email_consent"
+	})
+	if i < 0 {
+		t.Fatalf("no rename email_permission → email_consent in %+v", report.Renames)
+	}
+	rename := report.Renames[i]
 	for _, op := range []string{"listContacts", "createContact", "updateContact", "deleteContact", "unsubscribeContact"} {
-		if !has(true, "response-required-property-removed", op, "email_permission") {
-			t.Errorf("%s: no breaking change names the removed response property email_permission", op)
+		if !slices.ContainsFunc(rename.Places, func(p specdiff.Place) bool { return p.OperationID == op }) {
+			t.Errorf("%s: the rename is not placed there; places %+v", op, rename.Places)
 		}
-		if !has(false, "response-required-property-added", op, "email_consent") {
-			t.Errorf("%s: the added response property email_consent is not listed as non-breaking", op)
+		if has(true, "response-required-property-removed", op, "email_permission") || has(false, "response-required-property-added", op, "email_consent") {
+			t.Errorf("%s: the rename's halves are still listed on their own", op)
 		}
 		if !has(false, "response-optional-property-added", op, "/id") {
 			t.Errorf("%s: the new optional id is not listed as non-breaking", op)
 		}
+	}
+	if !slices.Equal(rename.EnumRemoved, []string{"non_subscribed"}) || !slices.Equal(rename.EnumAdded, []string{"never_subscribed"}) {
+		t.Errorf("enum across the rename: removed %v added %v; want [non_subscribed] [never_subscribed]", rename.EnumRemoved, rename.EnumAdded)
+	}
+	if !has(true, specdiff.IDPropertyRenamed, "", "`email_permission` → `email_consent`") {
+		t.Error("no breaking property-renamed finding")
+	}
+	if !has(true, specdiff.IDEnumChangedAcrossRename, "", "never_subscribed") {
+		t.Error("the response enum change across the rename is not breaking")
 	}
 	// The removed enum value, where clients send it.
 	if !has(true, "request-parameter-enum-value-removed", "listContacts", "non_subscribed") {
@@ -363,13 +381,13 @@ func TestEvolutionDiffNamesBreakingChanges(t *testing.T) {
 		t.Error("no breaking change names non_subscribed removed from the shared Consent schema in requests")
 	}
 	// The new endpoint is additive.
-	if !slices.ContainsFunc(report.Changes, func(c spec.Change) bool {
+	if !slices.ContainsFunc(report.Changes, func(c specdiff.Change) bool {
 		return c.ID == "endpoint-added" && !c.Breaking && c.Path == "/contacts/{id}" && c.Operation == "GET"
 	}) {
 		t.Error("GET /contacts/{id} is not listed as an added, non-breaking endpoint")
 	}
 	// Nothing else is called breaking: the report has no noise from the YAML round trip.
-	known := []string{"response-required-property-removed", "request-parameter-enum-value-removed", "request-property-enum-value-removed"}
+	known := []string{specdiff.IDPropertyRenamed, specdiff.IDEnumChangedAcrossRename, "request-parameter-enum-value-removed", "request-property-enum-value-removed"}
 	for _, c := range report.Changes {
 		if c.Breaking && !slices.Contains(known, c.ID) {
 			t.Errorf("unexpected breaking change: %s", c)

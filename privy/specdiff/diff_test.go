@@ -1,4 +1,4 @@
-package spec_test
+package specdiff_test
 
 import (
 	"context"
@@ -11,13 +11,17 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/privy-go/privy-go/privy/spec"
+	"github.com/privy-go/privy-go/privy/specdiff"
 )
 
-// diffSpecFile returns the project's openapi.yaml.
+// frozenRelease is the frozen release the tests that simulate "the next release" start from.
+// It never changes, so a real release cannot break them.
+const frozenRelease = "../../testdata/releases/openapi-v0.1.0.yaml"
+
+// diffSpecFile returns the frozen release of the spec.
 func diffSpecFile(t testing.TB) []byte {
 	t.Helper()
-	b, err := os.ReadFile("../../openapi.yaml")
+	b, err := os.ReadFile(frozenRelease)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +65,7 @@ func diffMini(requestExtra, responseExtra, pathsExtra string) []byte {
 
 func TestDiffIdenticalSpecs(t *testing.T) {
 	doc := diffSpecFile(t)
-	report, err := spec.Diff(t.Context(), doc, doc)
+	report, err := specdiff.Diff(t.Context(), doc, doc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +91,7 @@ func TestDiffAcceptsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report, err := spec.Diff(t.Context(), doc, asJSON)
+	report, err := specdiff.Diff(t.Context(), doc, asJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,13 +120,13 @@ func TestDiffBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := spec.Diff(t.Context(), tt.old, tt.new)
+			_, err := specdiff.Diff(t.Context(), tt.old, tt.new)
 			if err == nil {
 				t.Fatal("Diff succeeded; want an error")
 			}
-			var inErr *spec.DiffInputError
+			var inErr *specdiff.InputError
 			if !errors.As(err, &inErr) {
-				t.Fatalf("error %v (%T) is not a *spec.DiffInputError", err, err)
+				t.Fatalf("error %v (%T) is not a *specdiff.InputError", err, err)
 			}
 			if inErr.Side != tt.side {
 				t.Errorf("Side = %q, want %q (error: %v)", inErr.Side, tt.side, err)
@@ -138,7 +142,7 @@ func TestDiffCanceledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	doc := diffMini("", "", "")
-	if _, err := spec.Diff(ctx, doc, doc); !errors.Is(err, context.Canceled) {
+	if _, err := specdiff.Diff(ctx, doc, doc); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Diff with a canceled context: err = %v, want context.Canceled", err)
 	}
 }
@@ -173,7 +177,7 @@ func TestDiffContract(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			report, err := spec.Diff(t.Context(), tt.old, tt.new)
+			report, err := specdiff.Diff(t.Context(), tt.old, tt.new)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -206,7 +210,7 @@ func BenchmarkDiff(b *testing.B) {
 		"        email_permission: { $ref", "        email_consent: { $ref",
 	).Replace(string(oldSpec)))
 	for b.Loop() {
-		if _, err := spec.Diff(b.Context(), oldSpec, newSpec); err != nil {
+		if _, err := specdiff.Diff(b.Context(), oldSpec, newSpec); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -224,7 +228,7 @@ func BenchmarkDiffBaselineLoad(b *testing.B) {
 }
 
 func TestDiffReportWriteText(t *testing.T) {
-	report := spec.DiffReport{Changes: []spec.Change{
+	report := specdiff.Report{Changes: []specdiff.Change{
 		{Breaking: true, Level: "error", ID: "response-required-property-removed", Operation: "GET", Path: "/contacts", OperationID: "listContacts", Text: "removed the required property `data/items/email_permission`"},
 		{Breaking: true, Level: "warning", ID: "response-property-enum-value-added", Operation: "GET", Path: "/contacts", Text: "added the new enum value `never_subscribed`", Comment: "Adding new enum values to response could be unexpected for clients."},
 		{Level: "info", ID: "endpoint-added", Operation: "GET", Path: "/contacts/{id}", Text: "endpoint added"},
@@ -255,9 +259,9 @@ func FuzzDiff(f *testing.F) {
 	f.Add([]byte("openapi: 3.0.3\ninfo: { title: x, version: \"1\" }\npaths:\n  /a:\n    get:\n      responses:\n        \"200\": { $ref: '#/nope' }\n"))
 	f.Add([]byte("not: [yaml"))
 	f.Fuzz(func(t *testing.T, newSpec []byte) {
-		report, err := spec.Diff(context.Background(), base, newSpec)
+		report, err := specdiff.Diff(context.Background(), base, newSpec)
 		if err != nil {
-			var inErr *spec.DiffInputError
+			var inErr *specdiff.InputError
 			if errors.As(err, &inErr) && inErr.Side != "new" {
 				t.Fatalf("the old side was blamed: %v", err)
 			}
@@ -273,10 +277,11 @@ func FuzzDiff(f *testing.F) {
 
 func ExampleDiff() {
 	oldSpec := []byte(`openapi: 3.0.3
-info: { title: Example, version: "1" }
+info: { title: Example, version: 1.0.0-alpha.1 }
 paths:
   /contacts:
     get:
+      operationId: listContacts
       responses:
         "200":
           description: contacts
@@ -286,24 +291,39 @@ paths:
                 type: object
                 required: [email_permission]
                 properties:
-                  email_permission: { type: string }
+                  email_permission: { type: string, enum: [subscribed, non_subscribed] }
+  /contacts/remove:
+    post:
+      operationId: deleteContact
+      responses:
+        "204": { description: deleted }
 `)
-	newSpec := []byte(strings.ReplaceAll(string(oldSpec), "email_permission", "email_consent"))
+	newSpec := []byte(strings.NewReplacer(
+		"email_permission", "email_consent",
+		"non_subscribed", "never_subscribed",
+		"/contacts/remove:\n    post:", "/contacts/{id}:\n    delete:\n      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]",
+		"1.0.0-alpha.1", "1.0.0-alpha.2",
+	).Replace(string(oldSpec)))
 
-	report, err := spec.Diff(context.Background(), oldSpec, newSpec)
+	report, err := specdiff.Diff(context.Background(), oldSpec, newSpec)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	_ = report.WriteText(os.Stdout)
-	fmt.Println("breaking:", report.Breaking())
+	for _, r := range report.Renames {
+		fmt.Printf("rename: %s %s %s → %s\n", r.In, r.Kind, r.From, r.To)
+	}
 	// Output:
-	// 1 breaking change, 1 other change
+	// 4 breaking changes, 0 other changes
 	//
 	// Breaking changes:
-	//   - error GET /contacts: removed the required property `email_permission` from the response with the `200` status [response-required-property-removed]
-	//
-	// Other changes:
-	//   - info GET /contacts: added the required property `email_consent` to the response with the `200` status [response-required-property-added]
-	// breaking: true
+	//   - error GET /contacts (listContacts): across the rename `email_permission` → `email_consent`, the response property enum dropped `non_subscribed` and added `never_subscribed` [enum-changed-across-rename]
+	//     Clients that map every value of this enum break on a value they do not know, and never see a dropped one.
+	//   - error GET /contacts (listContacts): likely renamed response property `email_permission` → `email_consent` (same shape, same place, status 200) [property-renamed]
+	//     (stands for 2 findings of oasdiff's)
+	//   - error POST /contacts/remove (deleteContact): added the new path request parameter `id` [new-request-path-parameter]
+	//   - error DELETE /contacts/{id} (deleteContact): operation deleteContact moved: POST /contacts/remove → DELETE /contacts/{id} [operation-moved]
+	//     Clients calling the old endpoint break; the operation's other changes are listed as if it had stayed.
+	// rename: response property email_permission → email_consent
 }

@@ -544,6 +544,7 @@ type ClientInterface interface {
 	//
 	// Lists contacts with filtering and pagination. Requires scope `contacts_read`.
 	// A full export costs ceil(total / 100) requests with `per_page=100`.
+	// Idempotent: it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Corresponds with GET /contacts (the `ListContacts` operationId).
 	ListContacts(ctx context.Context, params *ListContactsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -554,6 +555,8 @@ type ClientInterface interface {
 	// Exactly one of `email` or `phone_number` identifies the contact (neither can be
 	// changed), plus at least one mutable field. `tags` replaces all tags and
 	// `custom_fields` replaces all custom fields.
+	// Idempotent: repeating the same update after a transient failure leaves the same
+	// contact (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -566,6 +569,8 @@ type ClientInterface interface {
 	// Exactly one of `email` or `phone_number` identifies the contact (neither can be
 	// changed), plus at least one mutable field. `tags` replaces all tags and
 	// `custom_fields` replaces all custom fields.
+	// Idempotent: repeating the same update after a transient failure leaves the same
+	// contact (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -607,7 +612,7 @@ type ClientInterface interface {
 	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing.
+	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -619,7 +624,7 @@ type ClientInterface interface {
 	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing.
+	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -703,6 +708,7 @@ func (c *Client) DeleteContact(ctx context.Context, body DeleteContactJSONReques
 //
 // Lists contacts with filtering and pagination. Requires scope `contacts_read`.
 // A full export costs ceil(total / 100) requests with `per_page=100`.
+// Idempotent: it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Corresponds with GET /contacts (the `ListContacts` operationId).
 func (c *Client) ListContacts(ctx context.Context, params *ListContactsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -723,6 +729,8 @@ func (c *Client) ListContacts(ctx context.Context, params *ListContactsParams, r
 // Exactly one of `email` or `phone_number` identifies the contact (neither can be
 // changed), plus at least one mutable field. `tags` replaces all tags and
 // `custom_fields` replaces all custom fields.
+// Idempotent: repeating the same update after a transient failure leaves the same
+// contact (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -745,6 +753,8 @@ func (c *Client) UpdateContactWithBody(ctx context.Context, contentType string, 
 // Exactly one of `email` or `phone_number` identifies the contact (neither can be
 // changed), plus at least one mutable field. `tags` replaces all tags and
 // `custom_fields` replaces all custom fields.
+// Idempotent: repeating the same update after a transient failure leaves the same
+// contact (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -816,7 +826,7 @@ func (c *Client) CreateContact(ctx context.Context, body CreateContactJSONReques
 // Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 // of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 // characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing.
+// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -838,7 +848,7 @@ func (c *Client) UnsubscribeContactWithBody(ctx context.Context, contentType str
 // Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 // of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 // characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing.
+// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1289,6 +1299,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// Lists contacts with filtering and pagination. Requires scope `contacts_read`.
 	// A full export costs ceil(total / 100) requests with `per_page=100`.
+	// Idempotent: it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -1301,6 +1312,8 @@ type ClientWithResponsesInterface interface {
 	// Exactly one of `email` or `phone_number` identifies the contact (neither can be
 	// changed), plus at least one mutable field. `tags` replaces all tags and
 	// `custom_fields` replaces all custom fields.
+	// Idempotent: repeating the same update after a transient failure leaves the same
+	// contact (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1313,6 +1326,8 @@ type ClientWithResponsesInterface interface {
 	// Exactly one of `email` or `phone_number` identifies the contact (neither can be
 	// changed), plus at least one mutable field. `tags` replaces all tags and
 	// `custom_fields` replaces all custom fields.
+	// Idempotent: repeating the same update after a transient failure leaves the same
+	// contact (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1354,7 +1369,7 @@ type ClientWithResponsesInterface interface {
 	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing.
+	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1366,7 +1381,7 @@ type ClientWithResponsesInterface interface {
 	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing.
+	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2216,6 +2231,7 @@ func (c *ClientWithResponses) DeleteContactWithResponse(ctx context.Context, bod
 //
 // Lists contacts with filtering and pagination. Requires scope `contacts_read`.
 // A full export costs ceil(total / 100) requests with `per_page=100`.
+// Idempotent: it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -2234,6 +2250,8 @@ func (c *ClientWithResponses) ListContactsWithResponse(ctx context.Context, para
 // Exactly one of `email` or `phone_number` identifies the contact (neither can be
 // changed), plus at least one mutable field. `tags` replaces all tags and
 // `custom_fields` replaces all custom fields.
+// Idempotent: repeating the same update after a transient failure leaves the same
+// contact (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2252,6 +2270,8 @@ func (c *ClientWithResponses) UpdateContactWithBodyWithResponse(ctx context.Cont
 // Exactly one of `email` or `phone_number` identifies the contact (neither can be
 // changed), plus at least one mutable field. `tags` replaces all tags and
 // `custom_fields` replaces all custom fields.
+// Idempotent: repeating the same update after a transient failure leaves the same
+// contact (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2311,7 +2331,7 @@ func (c *ClientWithResponses) CreateContactWithResponse(ctx context.Context, bod
 // Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 // of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 // characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing.
+// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2329,7 +2349,7 @@ func (c *ClientWithResponses) UnsubscribeContactWithBodyWithResponse(ctx context
 // Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 // of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 // characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing.
+// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5454,108 +5474,110 @@ func (sh *strictHandler) ExchangeToken(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H37b9s41ui/cqC7wCYZxbHTtHPr4ALbnXawXcxMgza98+GrsxEtHducyqSWpJL4K/y/f+AhJVOy/Jo+",
-	"ZneRX4rG5uPw8Lwf9KcolfNCChRGR8NP0QxZhor++xaNWpy+mBhU9s8Mdap4YbgU0TB6h6kUmQYj4Z5x",
-	"A2OcSIWg7BwupnBkZgiZTPVxD15imjOFGTANDLRRdoCWYGbMgB33t+vrq9OMGRyJiVRzYHku7zGD8QLe",
-	"/vgDPB8M+iDwDhWMFbKPGjJMZcbF9BLSnFvQgaUpFgbG0sx6IxHFET6weZFjNIye9KM4UvjPkivMoqFR",
-	"JcaRTmc4Z/ZcZlHYUQ6saLmMo/86fcsM/sTn3Jy6f1+yxToK3uI/S9R2bw9ugQoytoCJVHQslqayFKa3",
-	"dfs/KZxEw+j/nK3u4cx9q8/+RpfxWhicotoA2s9clAb3hG5Og78VgG9xzrjgYroDfzlODHBBIKWlUigM",
-	"4fGei0zef33odqKwC0CPyq8No8YN1PfrDB1AK0yBssM1HL0X/AG049DjrwvbJtzV4DXw9LUhXMZRwRSb",
-	"o/Ey7AcpDEvN1UwKvEI151pzKX7kebdQ+/kdpFJoe78TGgNHDCYK0UutS0h0ObZTxpglMSSlCP4GqSAR",
-	"UtyGn3EBhWKp4SnSQbnd6J8lqkUUR4LNrexJHZS3hQXztqjhjDbLqTh6OJ3KU//hDw5ouqNXc8bzTSd8",
-	"9cBSA5byc5gzk842gURDon3vgfZc7b4b0688BOojGqsNmljfCtQm/GyDL8TPFZt20Kv9FEQ5H6OKYaLk",
-	"HAa9UIsMuiEq7GIhFBlOWJkbmjDngs/LOf3fXxQPmOkKVTcsnmg1iWy7QwwDq2gH/X4Tpn5/A1SobjdD",
-	"dv40jubswYNm19gFqCXLXwg32+mK6Ndj0ZFXDK96g2cXmy7UEbybsPdlBuA4lleoC3vBFcdPcp4a+3/L",
-	"V/bah58iVhQ5T5kF9+w3bWH+VCFS+6H1tDuWl3QtqJRU7tvM86kbFEdz1JouL3oBnn3hnpsZmBnXnsFY",
-	"rpBlC8AHro22sC73Zii78ytxh7ks0J2yifDrGfpdpGrivdp1jLkUU7LQWAWivYfAwtto6HSB5ueddU/a",
-	"YZsctqCft8uc2HfR5sQ9zIDDF94EcaC+91+0mrRD4R62YAWhJaXXQpeTCU+t6fwutRR2GLPwrvkbuSYc",
-	"fatpeMg/1/IjCsgkahDSwIzdIRkOlUUANMXbrJa3RFZITsL8C/OTIUhyln7UBIHbmDaVBSrCBwjETD/y",
-	"0SMfLePoF2l+lKXIDmQfEUzbyDVCmtsJjWowi/VAvLpJZZlnxDNjyx526BdliV9kvRXpcnwk+0eyt2RS",
-	"f4eHUr5qztxI/Hbcbe4HhvRvtwb6AvAhRczwCxP9mzt0sRFV79QDioQBm1iHMAnCYknlwl7SFCnyhYuA",
-	"sXGOQIdqsUwrprbtDsKh24JSj8z2H81s7wUrzUwq/j8Hc1vZmrqR3RoDQ3b7KzJl+YEMI66B/G4xtT4H",
-	"F3cs51+Y+xr7+c1iwIfCGoIxKLyTHzELtn/USI9Msoyj/29pgRjhR8bzgxmFHOm3dQTyU6TL+ZypReVn",
-	"W7LVFIn5s4YJV9pqHxeEiTdz1V0N1O3EQWXJ3TCe62j44VM04ZhnQahtxXZc195PtLwJv3kj0FL/XCoE",
-	"mq+BKQyZMY4837zOUBg+4U7TfDaUY6abflsz+uCDOPA5oH9BLb6+lzscrI57CRoREn/W5FGSPEqSFQVW",
-	"oUTtJUiTvF50RK61YQYpPCvKeTT8EK2SAFEchXmCKI6aSYLoJkxXNgauB/0Lxe8Wp56Lo3mpyf2TluAn",
-	"Q1hNjiHcM4bWlsu4CjN3Ha8KF8L1jBg6R6YRZkyDWDmFPLtcRRYt4/NK4lDmlhu9ilDaP8IoZUyZWuDz",
-	"eWnIWJYiRdBIEcpCyQKV4XVktjs5si19YyEL8jYx2edmZj/xtwokEXWYn2kE13fdQ0fyJY5ShcxgdstM",
-	"oGKiYXTeP3962h+cDp5eD/rDJ/1hv//fURxNpJrboVHGDJ4aPse1reyipTZyfuvk2M5MBw3+0Y1dxl65",
-	"rKHqlzLP4b7K0dUBbKbBH8EFs1kztGwdnCaSfmMC/+L/7KVyHh6q0muizHN7x1Vqr2DGoLJQ/OPDP/4y",
-	"Gumb7/5S/edPO3C9wspaLmjfFFAckQa/dSmI8Jb+zgR2wLu2dc46p7+Ue81u5DzWEylVumS17neDp0+f",
-	"Ds6fXDx99v12dI5G330YnD6/+dA/fX7zaRAPLpZ/6qIow6Y7CenajlnGUVlkW0j6yel5/3pwMTw/P4Ck",
-	"l2G690N4HSFu45qAOtJ+rcTRlgQqnbXNRA1ObZzxpoZWjn/D1ASCsjY41i7NmhsehBjuFSsKzNYFWcbM",
-	"PolKksltHNHcLbD9xHWnILc2K8hJBZ3eDBU3ONd7g1dDwpRy6rhgUy6Y2YMTr1YjO4/ZWKvzzHR3HhZf",
-	"pEFmfpZxO4nlV8ERJyzXGK9hRuD9Ss29MGBVnPF6FBIiOZfQD0ktCe3bHily4yO6BIBYvJmQ1RweypHx",
-	"zTJuftwg4ZvlDRUvNDXfFxH8e+TtKxZLVwbP7xKl2yXlTkm4d9I3jvRc/w5o95d7yzbZrZteu/2f1pzT",
-	"hitl6Ti8so30G5LVLuVSI1lUmKo/GUuZIxPklLV5QacsZwocvTmHyZlHcGR3hDRHpjRwQxUsm2xQBpOc",
-	"GfiIi1M32aEOjoQEgdqgX1Qfb8RMk+KX65B27nBZ2XLWn3Rn0XBUWX4rg5MQYG/MHuo49iWFbg1tPydh",
-	"phva91OUywXLzeLWkCcdTWWeRZ3ksbJS5qz44La/YWLxjVH2EnP8TOlI1Rz5Yqc0tJias4dwPVf20vqk",
-	"KdYOk0y/W0jsw8LNc34+R7/qtrZfiKoiJMsUak0lsTKrKmKLnHHRrostRalLVk9B7cl1Ytep6l8PN8bn",
-	"7OEnFFMzi4bnTy++iDG+jbwp3NI8POHJDvyrzDrrGpmBe+ug3SvpTtj2BzPcK0D0gx24DKJZ7a1I8p7m",
-	"eIe5j/FdQqGQvEMpglARIb1UqGsPaC9riaB4Sbt3WUx1aCw0q3dEyXbZ0oSc1dJd1tMKN51xjXTGBZ4q",
-	"ZNkqiQV22R784Gut6XqNzJFyZPY7V7qRc5JYM1SNQIiH/daValMlmPugqgVppR8660XCdHhQhtUVvWwk",
-	"D2863J/wXjpt+UlAGOtUsE6SXgyE91jx29rmnbfelDG73CW72R53vNlfqYPagH4MWNmygBdXr/0XpcYO",
-	"Z6EOHu8ke2LuNuhuehfAzULeDsIUUpwKnDLD7yw30DhImVIcM+ACGLj4XrvbIONTbtqylY3EnOVWNlYK",
-	"FlImvICds4+uAGmKgig8800GkClZAIOq3NAlfb0ABW14no9EjkaHNKOwkMoAN+2uhGf9qCl9rc/+Xae7",
-	"ftVwrdbqrJUVtOToaW50Vad+P5M5WljLvCOoVrRJcEe5aryqKQ1nHVZKGkdGGmbdjFI0owmDi/Ngan/z",
-	"VAuBbkx9tn1iiwJ9VWxQIBuC1Nyli05DC6PL3Q6jZVy44ldwSnhrUOfQIM5unbsNFHuSa+8LtSQDm2pr",
-	"CjUqRmuoP0R3vLB4qdXfemippeSouq/TInrzojQz6tvR2mV8e3BN1MwpzKxwolDP/FdrFOwm3ppq/fWw",
-	"aSMW29w+bD9ollR//+TZ8yff9y0p17YTF+bZRdRFlC4zrW+5aNDk9+f9ThrWVa3kig6qwMyt1bidsTp7",
-	"wFv3cTjRpcp3aosGmhqrNaCvYGugrYsB6D5fVWpgzT1zSTaXv8eHdMbEFGNLfsjNDBXoGSucdM1k6nuT",
-	"hvQ3qR6vjUbiKPk0cupiFA3h04gMG/vfUcucGEUx9Hq95TI5Bt/V5AjrvNcnam+v1bWA//o2OI4b2uv1",
-	"RtEyOXbCe4Mu3KBbY1JAAmp1WDl31tEUAZQrE8vrKUuRUqD3+fdUtXHDnmibXC0iuWka8r9pKXpv2f3P",
-	"3qSwlN1GSHer3H7anYgmcEVbZrhU88rWlROXkCC4T1OFlFJiua6pqcMhoMG3POsWA+5bjalC2rxm64Jp",
-	"fS9VJ9dNFRNmxXXekvVrBWB12pc1m7fSUwVL8VRjwZxVQcP0JSQNGZC4tAwbWzekqTMa4+qQ7u294mZ3",
-	"lD04URygrI2grut7v0okfpOwQgxMZJZHZOFWhkQh01IkQch1W6w1bgdX4y8Vor1Z/kHRDHuZzJeuBD78",
-	"00DRbDQNuNWvEnIppnDkzTWrZJ/2+5DOmGKpQaWP/5iQyXvKvXwTulolqHWY9rwE1gz/j0SyimsnMSR1",
-	"GNv+YdhUu8UboTdKDTgRlfWqUUxkI9Eep7DIWeq0oDZS1UE+p2Va4bPzfzmK/4ZpiT8qvfBlEwVflGXa",
-	"X7bIJWrRMqxQGEONrxgMGfpVzN9fZrN6y2oyTEvFzeKdPbO7/THZndZ46bTqrRnnzL+jhMC8TWAiV/38",
-	"F32Y4UMgduK64oALeIfGcDHVMCr7/SfOKCTjQR+PRGg3Nd2Gv0ozo2DAolaqLp4RtO2wOYZdPdz4Tp5R",
-	"3UVKWZKWVT0zprAEIVlpZucd0aLaivMxgtBkOVo7TlG4budJLu8D2+WHwKAYfnL2Q1j74r2DYfQT16aR",
-	"y20ZAUOfG43BpbQbRUCkVTPKDgRrVC7Ge5X78+rh2RkreI+ur5fK+Rmd/sz5ECHFO6RQ2RQXExlATElR",
-	"3+NJxDqVMGdcGMYFqo7UznshKebH8hhmTGSn9WgLcz2yMhCv7KJQN8paOjlKc6kxA5YXM3Ycg2VZ642M",
-	"BLXzUqymHOc8ta5HOUdhqgiNq26iyNBaiZP2NVDVHMsiREVcTHMcCS1LlRKjGWVJQU6gOvAQEoolVXGk",
-	"BEyphLakx4WRtEwyRZFAwdKPbIq9kRiJl5hyzaXQIAVQo5uu/KUA6BzZHVJbmoAjZOnMsW7ha3ecG22A",
-	"Cl9RHw/tyidwcuKa7aoWOphJbXonJ5BcvXl3DeE9J5Bz2kHU3pkdDOPSgCyN5plTYMnZ3SAZCQArnIaQ",
-	"7CSghLx8KJhnWauMudEg7wUkGtUdKp0ACqMWPbuuZAU/tc7RFAXwqZAKNc328Vk/JXbBvY6o3T21SaUs",
-	"z+1yyScL6LIBkQvkOXFVX4b9TLlHTQpU1mlw91D5IWBmSpbTmV10KnMmpj2ppmcPbuXzqn4qlWLCp6Wi",
-	"YLoTjO/f/gRHvhsbMlT8DjOoadSCR0PGC7t0pmRRcDElHBGygaLjD9YnDW60gsrlMU5OYM4WYNFL4dLq",
-	"Dv+s23FfKqXvdJstrrb6zcvkEpJVPCDxb7Do6hEWC50TR1QcWVqouIa5zDDPXXw2Oe8PkrVHXJhYwPnD",
-	"g1/C5TNPTgIRXrHneAHYbfudrZl+Ahj8/d2bX2Ass0Vsj5fzj0ho1XycWxRXbKErB0TfoyIg+/BpRMUp",
-	"FhN+92XiHrlROJf2Bv3Hx5d27daJkvP+ReJIQkiCwJ7+HvPcHzLZVMGUOKRV3F+FtYPaRjgaRZrNq/LG",
-	"uqzRglFVNo6i40uSO030rz3GI/C+WiB4byeIZ3twf66j5xalJydkNaAVDzLjPhHv0FdVEiYX5+ewlq1J",
-	"4MhVGySW7JOKpoPWJ3/8jheEhqswUqHknGusInoxSam/XV9fuQCTBkbYqJ8Z8vcLVo9ldTbBCQp34irB",
-	"6vQNM8QTHjrqeLbEbKXrAoxcGT2aFnacVH1gycz3hznJ4C0s0ibWHmQpCZG2rUKUabdyJkrOUxQaA8X6",
-	"8+tr0t7cUHRgXSVGcWRFo1Owg16/1z8l5dgbkElToGAFj4bRk16/98QFoWdkdpxV5oEzeCz/db2OY+le",
-	"ByXAtQzLuaauOTqnP0UQ5iBbJbHYPHlToIgttnmG2fDkpMHeXBMqsi183uHjiZEIOd2xuVPZLTa/9H3m",
-	"Lp1jt9vO6iPR4nUK8eXMoKqsCMupx6tM6T7sH9FVuKt/bY28LCzg8E/joDZVuvyAvpbxoi5IWPV/uE/W",
-	"iwWsFTdekCPUmNB0o5qJiwN6NjrLUpbNKJVRJbbf8zjv9w88tcNfs+OtqnLcXEzerPcOkwebqrfX/OAN",
-	"lUIbMd5VxNwEI/R/q/LkwOn1JcfbbqjyZevUTVjP213Ee0gnTrs0dsPLCi2+eey1eey1WcbRRX+waYFa",
-	"BJw1+l9p0pPdk9YfOKGZF7tn1k862Ann57snrLUe0sTnuyeGXfRhrIVCdWGU5QNF6aoIxIe2z3+zvImD",
-	"hkUnZ1daOZAAlW0Q3SzjaIodqZifuDa6Dg44jeWe5LKK09o2q9LsLQqe8hi9kXgBkzLPAR+oBiKVtDjy",
-	"/IjS7HAGg37/uLId/XZJlZv/f4N+P+nSj9a6qI/SfPBtQ7psNeTsyuW3do/zj3PtMTR8cG2fldde09p3",
-	"j7Vn1faYuPUBPEs5n6lscV6YRbNldv3dELKzHB3psGPWaeUPN+3uAVdnMgiLTs6ftqpH+q2SkL5//c9V",
-	"qKyg+ZHadak85qg2UOUdqjuO9/T5cQdIj5bCXpbC77o5KvZp3N2z32FyUMdLh7nR3fPyaG08Whvf2Nr4",
-	"FzceKKPQsh0a6YVNhkNhZXpHSRVJiyAc8GfnvbdTTb7SY5/wwGfmdeFI+KqjlAkY40j49OxxDEVe6mba",
-	"t2pEJvDqBK7P1VKlkjvItpSuG9Y8Z4cBU4Yp789y8BVW2c/d/n2HjjAtoR9HAu91jsZQ9nd/mdyZxP8q",
-	"zr1XSv+Rzr35TJ3dvL4/yNX3mz66+o/K99HV/7quvpO6u139QnaVXbrUXKCwd6vkLX3SI7G5URqOEpcd",
-	"3ln6QhmgpNGMnIBPldJLxu3n1XuQBK3A4fsniavvqJ6wGAm/G/mADHRZFFI5QVUKoxaXrZWaL7sTjJNS",
-	"Y0YP0bJG+/hIEC4pRLJ6S2Mm9aYnmiu3mEGh8I7LUucLX5lRC86RUEjVYdoloFqPTCNBYDUfHNnTUD1M",
-	"TG1YLumc89Qcb86xUN5MswWMKnU4ii7Xc7Px5tzsmlmThm35n2XWTMo8b3rxr6icp2p9qjX/F9PSdS/5",
-	"l/eqG63qrVdlQod7WZWsvRF5K6LyYv0ZlhALXft//+zpxZPzwSEZms5nFfYy4gaHPrbuKO4xQ7Nv3KV1",
-	"sq9gtnU9AXREkq4ll2iEF03Z8aN592je/RHm3R5GV/1DEP+u5p2vndph3i3jVbnGWWC0kGLoNPzeodHe",
-	"cgsLjci8alg9exiEQYhmJLbGaNaqty7rrg6gB/ZdsX8MzMBcagNP+32K2Pg64R6s2lCalhaZR1zXP3wR",
-	"nsFZRmQHisyX5+uRENLMuJh2BmfWml0+y5Sx5trbunNjnyhN1edR/fyUq38hZB6izTc37XyduEz4wOG/",
-	"p15vvdH4zTIqg+v+82H/a2t26xvcN3mDXCFs/hLTo0J/VOiP8ZqvFK8JezGaVZMsz9ucuFndh+0YG7V8",
-	"uzOlu5kWfuVmJksDCWn4xL2TSiXlUzITmjUdI2F9z8s1QwDq1wf0Rx8iwQerMLjJF67aln4cwXW2AAo2",
-	"zjHzzQUjESgXKh2mXlXMtrwHMFxVvLMp42L1lil9PRK+tx2OklWXOxka35/3+6tfHuyMj/j3vudsAaXG",
-	"te707j7zS/eiLVP2PBQrocBXUB9/3GVuVMe49g36+1kaD6f39/endtvTUuUo6DGp9eQQy351bUGBPg66",
-	"pe2St4PzJ2tNwMPI/eeWjdOo2Qzd1QNddzxv71A+QLU1Gsa/ir1Sc0+NmOaDEtH/ZU8mg/Qcn4+/zy7Y",
-	"s0nLNAkfighfgXBPP+yFj+bbDtWDDodiqbMGQjQb5KKVRD/oV76oXt/VMrcCUgE7bHsCf+0dgtVz8G5Z",
-	"eP2SUsPuD0d19JS0SKVS1H/uustoHdIXb6rewxU4TU7sAKj15NShOHbvXXQg+lclxbSCntMPU/gzHCXN",
-	"syfHMT384D0pIU1LCkIoBFeznVg+7rX1kFUsrvOJlNKmHzOrO73oaaB2M9daI5frPjqitjKaV8tFK7z2",
-	"bMXqbqdSyHwpWPAbbiPhu6gOb6FywrTc3LUYNZXvq0pfdDRqTlxracgzgfa1xGVHpv5F2uUj6nejfpfZ",
-	"tJV+r5TMytS4B5y37HN2N6Bb9jfVneGKqR3lgI7Y+tdJa7PLGnkHWFfN52+CBVuUtLxZ/m8AAAD//w==",
+	"7F17b9s4tv8qhO4Cm2Rkx3bT9tbBBbY77WC7mJkGbXrn4tbZiJaObU4lUkNScXwDf/cLHlISJcuv6WN2",
+	"F/mnaGw+Dsnz+PE86IcgFlkuOHCtgvFDsACagMT/vgMtV72XMw3S/JmAiiXLNRM8GAfvIRY8UUQLsqRM",
+	"kynMhAQiTR/G5+REL4AkIlanffIK4pRKSAhVhBKlpWmgBNELqolp97fr66teQjVM+EzIjNA0FUtIyHRF",
+	"3v3wPXkxHA4IhzuQZCqBflIkgVgkjM8vSZwyQzqhcQy5JlOhF/0JD8IA7mmWpxCMgyeDIAwk/FYwCUkw",
+	"1rKAMFDxAjJq1qVXuWllyQrW6zD4n947quFHljHds/++oqvNLXgHvxWgzNyO3BwkSeiKzITEZdE4FgXX",
+	"/Z3T/0nCLBgH/3Fen8O5/Vad/w0P4w3XMAe5hbSfGC80HEhdho2/FYHvIKOMMz7fs38pzDRhHEmKCymB",
+	"a9zHJeOJWH596vZuYReBbiu/No0KtnDfLwuwBNU7RaRprsjJB87uibISevp1adu2dxV5jX362hSuwyCn",
+	"kmagnQ77XnBNY321EByuQGZMKSb4DyztVmo/vSex4Mqc7wzbkBNKZhLAaa1LEqliarpMIYlCEhXc+5sI",
+	"SSIu+K3/GeMklzTWLAZcKDMT/VaAXAVhwGlmdE9sqbzNDZm3eUVnsF1PhcF9by567sPvLdF4Rq8zytJt",
+	"K3x9T2NNDOenJKM6XmwjCZsEh54DzlnPvn+nXzsK5CfQxho0d30nUdv2Zxd9/v5c0XkHv5pPCS+yKciQ",
+	"zKTIyLDvW5FhN0W5GcynIoEZLVKNHTLGWVZk+H93UMwTpiuQ3bQ4plWoss0MIRkaQzscDJo0DQZbqAJ5",
+	"u52y0dMwyOi9I82MsY9Qw5Y/497s5ivkX7eLlr1C8ro/fHax7UAtw9sOBx+mR44VeQkqNwdcSvwsZbE2",
+	"/zdyZY59/BDQPE9ZTA25578qQ/NDuZHKNa263dG0wGMBKYW03yZOTm2jMMhAKTy84CVx4kuWTC+IXjDl",
+	"BIymEmiyInDPlFaG1vXBAmVmfs3vIBU52FU2N/x6AW4WIZv7Xs46hVTwOSI0WpJozsFDeFuBThdprt95",
+	"d6c92OS4AV2/fXDi0EGbHQ+AAccPvI1iz3wfPmjZaY/BPW7AkkLDSm+4KmYzFhvo/D42HHacsLCu/lul",
+	"xm99q7C5Lz/X4hNwkghQhAtNFvQOEDiUiIBgF4dZjWzxJBcMlfkXlieNlKQ0/qSQAjsxTipykLgfhAMk",
+	"6lGOHuVoHQY/C/2DKHhypPhwr9tWqeFC386wVUNYzA3EmZtYFGmCMjM14mGaflGR+FlUU6Eth0e2f2R7",
+	"wybVd3As58tmz63Mb9rdpq6hz/9maoJfELiPARL4wkz/9g6sb0RWM/UJesIInZkLYeS5xaLyCnuJXQRP",
+	"V9YDRqcpEFxUS2RaPrVdZ+A33eWUehS2f2th+8BpoRdCsv87WtqKVtet4tZo6IvbX4FKIw8IjJgieO/m",
+	"c3PnYPyOpuwLS19jPjdZSOA+N0AwJBLuxCdIvOkfLdKjkKzD4L8NL6Ag/EBZerSg4EX6XeWBfAhUkWVU",
+	"rsp7tmFbhZ6YPysyY1IZ62OdMOF2qbqriLqdWaoMu2vKUhWMPz4EMwZp4rnaarFjqrr9BOsb/5u3HAz3",
+	"Z0ICwf6KUAm+MIaBk5s3CXDNZsxams+mckpV897W9D44Jw75HNK/oBXfnMsujtTLvSQKgERurdGjJnnU",
+	"JDUHlq5E5TRIk71edniulaYa0D3LiywYfwzqIEAQBn6cIAiDZpAguPHDlY2Gm07/XLK7Vc9JcZAVCq9/",
+	"wjD8bEzqziHx5wxJa8p1WLqZu5ZXugvJ9QIFOgWqgCyoIry+FLLksvYsGsFnpcbByC3TqvZQmj98L2WI",
+	"kVrCsqzQCJYFj4EoQA9lLkUOUrPKM9sdHNkVvjGUeXGbEPG5XphP3KkS1IjKj880nOv7zqEj+BIGsQSq",
+	"Ibml2jMxwTgYDUZPe4Nhb/j0ejgYPxmMB4P/DcJgJmRmmgYJ1dDTLIONqcyghdIiu7V6bG+kAxv/YNuu",
+	"Q2dcNrbq5yJNybKM0VUObKqIW4J1ZtOma9lccJqb9Cvl8Bf3Zz8Wmb+o0q7xIk3NGZehvZxqDdJQ8Y+P",
+	"//jLZKJuvvtL+Z8/7dnrelc2YkGHhoDCAC34rQ1B+Kf0d8qhg96NqVPa2f2VOKh3I+axGUgpwyX1uN8N",
+	"nz59Ohw9uXj67Pnu7ZxMvvs47L24+Tjovbh5GIbDi/WfujhK0/leRro2bdZhUOTJDpZ+0hsNrocX49Ho",
+	"CJZe++Hej/5x+HsbVgzUEfZrBY52BFBxrW0hakhqY403FbVi+ivE2lOUFeDYODQDNxwJIVlKmueQbCqy",
+	"hOpDApWok9t7hH130PYjU52K3GBWImYldWo7VUxDpg4mr6KESmnNcU7njFN9gCRe1S07l9kYq3PNeHaO",
+	"FpekgTA/SZjpRNMrb4kzmioIN3aGw7I2cy81MSZOOztKImQ5G9D3WS3y8W0fDbl2Hl0kgK/ezhA1+4uy",
+	"bHyzDpsfN1j4Zn2DyQtNy/dFFP8BcftSxOIa8PwuVbpbU+7VhAcHfcNAZep3UHu43lu32W4Teu2//7T6",
+	"9BpXKcPH/pFt5V+frfYZl2qTeblT1SdTIVKgHC9lbVlQMU2pJJbf7IXJwiNyYmYkcQpUKsI0ZrBsw6CU",
+	"zFKqySdY9Wxnu3XkhAvCQWlwg6rTrTvT5Pj1JqWdM1yWWM7cJ+1aFDkpkV8NOHEDzImZRZ2GLqXQjqHM",
+	"56jMVMP6PgSpWNFUr2413qSDuUiToJM9apSS0fyjnf6G8tU33rJXkMJnakfM5khXe7Wh2amM3vvj2bSX",
+	"1idNtXacZvrdSuIQEW6u8/Ml+nU32n7Jy4yQJJGgFKbEiqTMiM1Tyng7L7bghSpo1QWUY9eZGafMfz0e",
+	"jGf0/kfgc70IxqOnF18EjO9ib3S3NBeP+2Qa/lUknXmNVJOluaAtpbArbN8HEzjIQfS9abj2vFntqVDz",
+	"9lK4g9T5+C5JLgFvh4J7riLc9EKCqm5AB6ElpOIVzt6FmCrXmA+r93jJ9mFp3Jx66C70VO9Np18jXjAO",
+	"PQk0qYNYxAzbJ9+7XGs8Xi1SwBiZ+c6mbqQMNdYCZMMR4mi/tanamAlmPyhzQVrhh858ET8c7qVhdXkv",
+	"G8HDm47rj38unVh+5jHGJhdssqRTA/45lvK2MXnnqTd1zL7rkpnsgDPefl+pnNoEXBtidMuKvLx6474o",
+	"FHRcFirn8V62R+Fuk267dxHcTOTtYEwueI/DnGp2Z6QB25GYSskgIYwTSqx/r11tkLA5023dSic8o6nR",
+	"jaWBJTHlTsFm9JNNQJoDRw5PXJEBSaTICSVluqEN+joFSpRmaTrhKWjl84yEXEhNmG5XJTwbBE3ta+7s",
+	"33Ve168aV6uNPGtpFC1e9BTTqsxTXy5ECobWIu1wquVtFtyTrhrWOaV+r+NSScNAC03NNaPgTW/C8GLk",
+	"dR1s72ooUI2uz3Z3bHGgy4r1EmR9kpqzdPGpjzC6rtu+t4xxm/xKrBHe6dQ51omz3+buIsWs5NrdhVqa",
+	"gc6VgUKNjNGK6o/BHcvNvlTmb9O11DJymN3XiYjeviz0Aut2lLIR3z65Rm5m6GaWMJOgFu6rDQ62HW91",
+	"Of6m27Thi21O75cfNFOqnz959uLJ84Fh5Qo7Ma6fXQRdTGkj0+qW8QZPPh8NOnlYlbmSNR+UjplbY3E7",
+	"fXVmgbf2Y7+jDZXvtRaNbWqM1qC+pK2xbV0CgOf5ujQDG9czG2Sz8Xu4jxeUzyE07AdML0AStaC51a6J",
+	"iF1t0hj/RtPjrNGEn0QPE2suJsGYPEwQ2Jj/TlpwYhKEpN/vr9fRKXFVTZaxRv0Bcnt7rK4B3Ne33nJs",
+	"036/PwnW0alV3lts4RbbGqIB4qQyh+Xlzlw0uUdlDbGcnTIcKTi4O/+BpjZs4Ik25GoxyU0TyP+qBO+/",
+	"o8ufHKQwnN3ekO5SucOsOzKNdxVtwXAhsxLripkNSCDdvVgChpRoqipu6rgQYONblnSrAfutglgCTl6J",
+	"dU6VWgrZKXVzSbmupc4hWTeWR1YnvqzEvBWeymkMPQU5tagCm6lLEjV0QGTDMnRqriFNm9FoV7l0b5eS",
+	"6f1edm9Fobdl7Q3qOr4PdSDxm7gVQkJ5YmRE5HZkEkmgSvDIc7nu8rWGbedq+KVctDfrP8ibYQ6TutQV",
+	"7w7/1DM0W6EBM/ZVkFTwOTlxcM0Y2aeDAYkXVNJYg1Snf4zL5APGXr4JX9UBauWHPS8Jbbr/Jzyq/dpR",
+	"SKLKjW3+0HSu7OAN1xuGBqyKSvplK8qTCW+3k5CnNLZWUGkhKyeftTIt99non47jv2FY4o8KL3zZQMEX",
+	"FZn2ly12CVq8TOotDEm1XyHRCPRLn787zGb2lrFkEBeS6dV7s2Z7+lPEnQa8dKJ6A+Ms/DuJkMzbiMxE",
+	"Xc9/MSALuPfUTlhlHDBO3oPWjM8VmRSDwRMLChE8qNMJ93FT89rwV6EX6AxYVUbV+jO8sh2agV/Vw7Sr",
+	"5JlUVaQYJWmh6oXWuWEIQQu9GHV4iyoU53wEPmQ52VhOnttq51kqlh52+d4DFOMHix/83Bd3OxgHPzKl",
+	"G7HcFggYu9hoSGxIu5EEhFY1weiAN0Z5xfggU7deNT4/pznr4/H1Y5Gd4+rP7R3C53i7KZg2xfhMeBRj",
+	"UNTVeCKzzgXJKOOaMg6yI7TzgQv0+dE0JAvKk17V2tBctSwB4pUZlFSFsoZPTuJUKEgITfMFPQ2JEVlz",
+	"G5lwLOdFX00xTVlsrh5FBlyXHhqb3YSeoY0UJ+VyoMo+RkSQixifpzDhShQyRkHT0rCCmJFywWMSoS+p",
+	"9CNFRBeSK8N6jGuBw0Rz4BHJafyJzqE/4RP+CmKmmOCKCE6w0E2V9yWP6BToHWBZGicnQOOFFd3c5e7Y",
+	"a7QmmPgK6nRsRj4jZ2e22K4soSMLoXT/7IxEV2/fXxP/nCOSMpyBV7cz05hMC01EoRVLrAGLzu+G0YQT",
+	"YpTTmER7GSjCWz7JqRNZY4yZVkQsOYkUyDuQKiLAtVz1zbiC5qxnLkdz4ITNuZCgsLfzz7ouoXXudXjt",
+	"llgmFdM0NcNFD4bQdYMi68iz6qo6DPOZtI+a5CDNpcGeQ3kPIXohRTFfmEHnIqV83hdyfn5vRx6V+VOx",
+	"4DM2LyQ6061i/PDuR3LiqrFJApLdQUIqHjXkYZPpygydSJHnjM9xj3CzCXrH782d1DvRkiobxzg7Ixld",
+	"EbO96C4tz/DPqu33xVT6zmuz2aud9+Z1dEmi2h8QuTdYVPkIi6HOqiNMjiwMVUyRTCSQptY/G40Gw2jj",
+	"ERfKV2R0f++GsPHMszNPhZfiOV0R6MZ+5xvQjxNK/v7+7c9kKpJVaJaXsk+A26rYNDVbXIqFKi8gagkS",
+	"iRyQhwkmp5idcLOvI/vIjYRMmBN0H59emrFbK4pGg4vIsgQXSIFZ/RLS1C0y2pbBFNlNK6W/dGt7uY3k",
+	"ZBIompXpjVVaoyGjzGycBKeXqHea27/xGA+HZTmA996O58925P5Uec/Nlp6dIWoAox5Ewlwg3m5fmUkY",
+	"XYxGZCNaE5ETm20QGbaPSp72Sp/c8jteEBrXbqRciowpKD16IWqpv11fX1kHkyIUd6N6ZsidLzF2LKmi",
+	"CVZR2BWXAVZrb6hGmXDUYcWzYWajXVdEixr0KBzYSlL5gWEzVx9mNYNDWGhNDB6kMSqRNlZBzjRTWYiS",
+	"shi4As+w/vTmGq030+gd2DSJQRgY1WgN7LA/6A96aBz7Q4Q0OXCas2AcPOkP+k+sE3qBsOO8hAcW8Bj5",
+	"63odx/C98lKAKx2WMoVVc7hOtwrPzYFYJTK7efY2Bx6a3WYJJOOzs4Z4M4VbkeyQ8447Hp9wX9KtmFuT",
+	"3RLzS1dnbsM5Zrrdoj7hLVlHF19KNcgSRRhJPa0jpYeIf4BHYY/+jQF5iZ/A4Z7GAaXLcPkRdS3TVZWQ",
+	"UNd/2E82kwUMipuu8CLU6NC8RjUDF0fUbHSmpaybXiotC2i/5zEaDI5ctd2/ZsVbmeW4PZm8me/tBw+2",
+	"ZW9v3IO3ZApt3fGuJOYmGf79t0xP9i69LuV41wmVd9kqdOPn83Yn8R5TidNOjd3yskJLbh5rbR5rbdZh",
+	"cDEYbhugUgHnjfpX7PRkf6fNB06w58X+ntWTDqbDaLS/w0bpIXZ8sb+jX0Xv+1rQVed7WT6il670QHxs",
+	"3/lv1jehV7Bo9WxtlT0NUGKD4GYdBnPoCMX8yJRWlXPAWiz7JJcxnAbb1KnZOww8xjH6E/6SzIo0JXCP",
+	"ORCxwMGBpScYZifnZDgYnJbY0U0XlbH5/xoOBmaQNwlkuTDKf2wgrLnXTKG+69qqfEq0pFzhhc+l6ZCT",
+	"qPSUsWqIMpTXtLgGr1Sb03xCbksArm5yfmUjZvvbuee+DmjqP+F2yMgb73MdOsfGQ20HdNz5pJ7hxc80",
+	"35DletUswt18iQSRm+VM5dfgWjv/8aZdj2AzV4Z+GsvoaSsfZdBKMhm49wRtzktNzQ9YAIwJNycV5BV3",
+	"IO8YLPHz0w6SHrHHQdjjd50cpg81zu7Z7wAxWEPTAWC6q2ge8csjfvnG+OWfHI5gjKKFRhoBi04oUsez",
+	"aitd3QRzo+070rdQj3iuhz9bT0E7rOWySg5xRXxmDJmccJfhFFNOpjDhLhR8GpI8LVQzxFwWPSN5VbDY",
+	"xYUxK8ouZFf42DZrrrMJlixEMsANvR80AxcV2oGZXFyh7DDh1foOBlOFH9D/LPeFhDK2u9970WGvdMsA",
+	"hQGHpUpBa4xtH24fOlMUvorrwhnIf0vXhf5M/NA8vj/IkeEmfXRkPAKBR0fG13VkfHC2aqcjYzd6EF3p",
+	"pjYk6YGH/fBgR334hG8vECcnkY2K7035QUsaNYqwI+JCxPiCc/tZ+T6JvBJo/92XyOa1lE93TLibDW+q",
+	"lKgiz4W0KqzgWq4uWyM1X7RHGmeFggQf4KWNsvkJx71E11D9hshCqG1PU5eXd0pyCXdMFCpduYyUSqVO",
+	"uATMilM28NZ6XBuQAmMTyYlZDeYBhVh+ZoPtKYv16fbYEsYLFV2RSWkoJ8HlZkw63B6T3gA8sf8cwWcB",
+	"nlmRpk1fw2tMYypLvipM8MXsd1VD/+Xv/o0S/dZrOr5bYF2m6r3lacvv83Lz+Rl/F7rmf/7s6cWT0fCY",
+	"yFTncxIHwbvhsY/MW457jEwd6h1qrewrALqup49OUNO19BK2cKopOX0Efo/A748AfgfAseoHMP5VgZ/L",
+	"GdsTwVqHdZrKuQda0DB0Ar/3oJVDbn6CFcKrBuo5ABB67qIJ3+kv2shau6yqWQj+sIAtcggJ1SQTSpOn",
+	"gwF6j1x+dJ/U5TdNpIXwiKnqBz/8NVhkhDiQJ64sQU04F3qBj6Io8bViacVGsdBnQSID+95VlS+H+IHK",
+	"Opny57ts/hAeyjGoYHvR09fx/PgPRP5r4oPWG5ffLH40vB68GA++NkIwd4xlU8bwSgXNX7J6BAaPwODR",
+	"I/SVPEJ+LUsz65SmaVsSj/UXGUDhF7psxRHtmp/uMmXyC9MLUWgSIYaI7Au0mKw/RyDSzJaZcHO7vdyA",
+	"GqR610F9ck4YuDemhOl0ZfOY8WcnbM0QAU6nKSSubGPCPbODSdlYBQzJjpcWxnUtAZ1TxutXYvHrCXev",
+	"BpCTqH4/AKHM89FgUP+mY6cHxr2kbnBHoWCj7r+7gv/SvhVMpVkPemPQteZVHnQCkXIZ1+7pg8MwyH1v",
+	"uVz2zLS9QqbA8ZmuzcAUTX6xBVeepfbq0M2Qt8PRk43y6nFg/3NLp3HQLDPvqi6vasl3134fYfQapfhf",
+	"BclU0lNtTPOpjuA/6ZPZMB7Bi+nz5II+m7VAi/8Eh/++hn1U46D9aL6aUT6VcewudeaC8GbpYVDr+qN+",
+	"Pw0rIWyWeMvl5YnDrh8X2HjhoX5o3w5L3rzCQLj9w3IdPtLNYyElVvbbuj0cBy3J27KqsyanKYkdBLUe",
+	"8zp2j+1LIh0b/YsUfF5Sz/AnP9waTqLm2qPTEJ/UcHc1LnRLCxJfCda9rVo+7bctlDE5tqYMzdW2n4mr",
+	"aujw0aV2mdxGiZyt6zrBgj3sV+lFo7wOLHLrLlSTQF1KnPfreBPu6tOOL06zyrTYXg8aNM3y69JedJTA",
+	"zmzRri8znl02zGVaxu6t3/Xj1u/f+n2Aaif/XkmRFLG2T2PvmOf8boin7E6qO4YWYqHPEbXG1e++VoDM",
+	"wL8j0FXzYSFvwBYnrW/W/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

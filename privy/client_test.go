@@ -104,7 +104,7 @@ func TestOperations(t *testing.T) {
 	}
 	// A truncated 200 body is an error that says so, with the response.
 	s.queue = []reply{{status: 200, body: `{"data":[{"first_na`}}
-	if _, resp, err := c.ListContacts(ctx, nil); err == nil || resp == nil || !strings.Contains(err.Error(), "decoding") {
+	if _, resp, err := c.ListContacts(ctx, nil); err == nil || resp == nil || !errors.Is(err, ErrMalformedResponse) {
 		t.Errorf("truncated body: err = %v", err)
 	}
 }

@@ -12,6 +12,3 @@
 // WithTransientRetries also retries connection errors and 502/503/504 for list, update and
 // unsubscribe, never for create or delete. Package privytest serves an in-memory API for tests.
 package privy
-
-// Version is the version of this module, sent in the default User-Agent.
-const Version = "0.1.0"

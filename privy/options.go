@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/privy-go/privy-go/gen"
 	"github.com/privy-go/privy-go/privy/spec"
 )
 
@@ -35,20 +35,39 @@ type options struct {
 	clientID, clientSecret string
 	scopes                 []string
 	baseURL, tokenURL      string
-	doer                   gen.HttpRequestDoer
+	doer                   Doer
 	userAgent              string
 	logger                 *slog.Logger
 	clock                  Clock
 	maxAttempts            int
 	maxWait                time.Duration
+	timeout                time.Duration
+	maxBody                int64
 	transient, noValidate  bool
 	drift                  bool
 	driftReport            func(spec.Violation)
 }
 
+// Defaults of the options that bound a call.
+const (
+	// DefaultTimeout bounds each attempt: sending the request and reading the whole response.
+	DefaultTimeout = 30 * time.Second
+	// DefaultMaxResponseBytes caps the bytes read from one response body, after decompression.
+	DefaultMaxResponseBytes = 8 << 20
+	// DefaultMaxWait is the longest single wait for a retry or a rate-limit reset: the API's
+	// minute window plus a little clock skew, so that a Retry-After of 60 or 61 seconds is waited out.
+	DefaultMaxWait = 65 * time.Second
+)
+
+// Doer sends an HTTP request; *http.Client is one.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
 func defaults() options {
-	return options{baseURL: DefaultBaseURL, userAgent: "privy-go/" + Version,
-		logger: slog.New(slog.DiscardHandler), clock: realClock{}, maxAttempts: 4, maxWait: time.Minute}
+	return options{baseURL: DefaultBaseURL, userAgent: "privy-go/" + Version(),
+		logger: slog.New(slog.DiscardHandler), clock: realClock{}, maxAttempts: 4, maxWait: DefaultMaxWait,
+		timeout: DefaultTimeout, maxBody: DefaultMaxResponseBytes}
 }
 
 // WithToken authenticates with an API token (Settings > API Tokens).
@@ -94,13 +113,14 @@ func WithTokenURL(u string) Option {
 	return func(o *options) error { o.tokenURL = u; return checkURL("WithTokenURL", u) }
 }
 
-// WithHTTPClient sets what sends the requests (default: a new *http.Client). A *http.Client is
-// copied so that Authorization is never forwarded on a redirect to another host.
-func WithHTTPClient(d gen.HttpRequestDoer) Option {
+// WithHTTPClient sets what sends the requests: an *http.Client or any Doer (default: a new
+// *http.Client). A *http.Client is copied so that Authorization is never forwarded on a redirect
+// to another host.
+func WithHTTPClient(d Doer) Option {
 	return func(o *options) error { o.doer = d; return notNil("WithHTTPClient", d == nil) }
 }
 
-// WithUserAgent sets the User-Agent header (default "privy-go/" + Version).
+// WithUserAgent sets the User-Agent header (default "privy-go/" + Version()).
 func WithUserAgent(ua string) Option {
 	return func(o *options) error {
 		if strings.TrimSpace(ua) == "" || strings.ContainsAny(ua, "\r\n") {
@@ -133,8 +153,8 @@ func WithMaxAttempts(n int) Option {
 	}
 }
 
-// WithMaxWait sets the longest single wait before a retry or for a rate-limit reset (default one
-// minute); a longer Retry-After returns the error at once instead of waiting.
+// WithMaxWait sets the longest single wait before a retry or for a rate-limit reset (default
+// DefaultMaxWait, 65s); a longer Retry-After returns the error at once instead of waiting.
 func WithMaxWait(d time.Duration) Option {
 	return func(o *options) error {
 		if d < 0 {
@@ -145,8 +165,36 @@ func WithMaxWait(d time.Duration) Option {
 	}
 }
 
-// WithTransientRetries also retries connection errors and 502, 503 and 504 responses, for the
-// operations that are safe to repeat (list, update, unsubscribe), never create or delete.
+// WithTimeout bounds each attempt of a call, from sending the request to reading the last byte
+// of the response (default DefaultTimeout, 30s); an attempt that takes longer fails with an
+// error naming the request that timed out (errors.Is context.DeadlineExceeded). Zero means no
+// limit.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("WithTimeout: %v is negative", d)
+		}
+		o.timeout = d
+		return nil
+	}
+}
+
+// WithMaxResponseBytes caps the bytes read from one response body, counted after gzip
+// decompression (default DefaultMaxResponseBytes, 8 MiB); reading past the cap fails with
+// ErrResponseTooLarge. Error bodies are cut at 64 KiB whatever the cap.
+func WithMaxResponseBytes(n int64) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("WithMaxResponseBytes: %d is less than 1", n)
+		}
+		o.maxBody = n
+		return nil
+	}
+}
+
+// WithTransientRetries also retries connection errors, timeouts and 502, 503 and 504 responses,
+// for the operations that are safe to repeat: those the spec marks x-privy-idempotent, and GET
+// (today list, update and unsubscribe; never create or delete).
 func WithTransientRetries() Option {
 	return func(o *options) error { o.transient = true; return nil }
 }
@@ -157,8 +205,10 @@ func WithoutValidation() Option {
 }
 
 // checkURL accepts an absolute http(s) URL without credentials; http only for loopback hosts.
+// Its errors never echo a password the URL carries.
 func checkURL(option, raw string) error {
 	u, err := url.Parse(raw)
+	raw = redactUserinfo(raw)
 	switch {
 	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		return fmt.Errorf("%s: %q is not an absolute http(s) URL", option, raw)
@@ -170,6 +220,21 @@ func checkURL(option, raw string) error {
 		return fmt.Errorf("%s: %q uses plain http; use https (http is allowed only for loopback hosts)", option, raw)
 	}
 	return nil
+}
+
+// redactUserinfo replaces the user:password@ part of a URL, parseable or not, with "***@".
+func redactUserinfo(raw string) string {
+	_, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		rest = raw
+	}
+	authority, _, _ := strings.Cut(rest, "/")
+	i := strings.LastIndex(authority, "@")
+	if i < 0 {
+		return raw
+	}
+	start := len(raw) - len(rest)
+	return raw[:start] + "***" + raw[start+i:]
 }
 
 func notNil(option string, isNil bool) error {

@@ -23,7 +23,7 @@ const (
 // newClient builds the API client from the global flags and the environment, exactly as
 // privy.NewFromEnv reads it (but through the env function given to Run).
 func (a *app) newClient() (*privy.Client, error) {
-	opts := []privy.Option{privy.WithLogger(a.log), privy.WithUserAgent("privy-cli/" + privy.Version)}
+	opts := []privy.Option{privy.WithLogger(a.log), privy.WithUserAgent("privy-cli/" + privy.Version()), privy.WithTimeout(a.timeout)}
 	baseURL := strings.TrimSpace(a.env("PRIVY_BASE_URL"))
 	switch {
 	case a.fake:

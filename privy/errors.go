@@ -91,6 +91,16 @@ func (e *Error) Is(target error) bool {
 // maxErrorBody caps how much of an error body is read.
 const maxErrorBody = 64 << 10
 
+// CheckResponse returns nil for a 2xx response; for any other it reads the body (at most 64
+// KiB), closes it and returns an *Error, so that a call made with package gen through a
+// Transport gets the same errors as a Client's. Retry-After dates are read by the real clock.
+func CheckResponse(resp *http.Response) error {
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return nil
+	}
+	return responseError(resp, time.Now())
+}
+
 // responseError reads the (capped) body of a non-2xx response and closes it.
 func responseError(resp *http.Response, now time.Time) *Error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))

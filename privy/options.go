@@ -71,13 +71,15 @@ func defaults() options {
 }
 
 // WithToken authenticates with an API token (Settings > API Tokens).
-func WithToken(token string) Option {
+func WithToken(token string) Option { return named("WithToken", setToken(token)) }
+
+func setToken(token string) Option {
 	return func(o *options) error {
 		if strings.TrimSpace(token) == "" {
-			return errors.New("WithToken: the token is empty")
+			return errors.New("the token is empty")
 		}
 		if strings.ContainsAny(token, " \t\r\n") {
-			return errors.New("WithToken: the token contains white space")
+			return errors.New("the token contains white space")
 		}
 		o.token, o.clientID, o.clientSecret, o.scopes = token, "", "", nil
 		return nil
@@ -87,13 +89,17 @@ func WithToken(token string) Option {
 // WithClientCredentials authenticates as an OAuth application: the client id and secret are
 // exchanged for an access token with the given scopes (contacts_read when none are given).
 func WithClientCredentials(clientID, clientSecret string, scopes ...string) Option {
+	return named("WithClientCredentials", setClientCredentials(clientID, clientSecret, scopes...))
+}
+
+func setClientCredentials(clientID, clientSecret string, scopes ...string) Option {
 	return func(o *options) error {
 		if clientID == "" || clientSecret == "" {
-			return errors.New("WithClientCredentials: both the client id and the client secret are required")
+			return errors.New("both the client id and the client secret are required")
 		}
 		for _, s := range scopes {
 			if s == "" || strings.ContainsAny(s, " \t\r\n") {
-				return fmt.Errorf("WithClientCredentials: scope %q is not a single word; pass each scope separately", s)
+				return fmt.Errorf("scope %q is not a single word; pass each scope separately", s)
 			}
 		}
 		o.token, o.clientID, o.clientSecret, o.scopes = "", clientID, clientSecret, scopes
@@ -101,16 +107,28 @@ func WithClientCredentials(clientID, clientSecret string, scopes ...string) Opti
 	}
 }
 
+// named prefixes the error of o with the name of what set it.
+func named(name string, o Option) Option {
+	return func(opts *options) error {
+		if err := o(opts); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	}
+}
+
 // WithBaseURL sets the API base URL (default https://api.privy.com/v1). Plain http is accepted
 // only for a loopback host.
-func WithBaseURL(u string) Option {
-	return func(o *options) error { o.baseURL = strings.TrimRight(u, "/"); return checkURL("WithBaseURL", u) }
+func WithBaseURL(u string) Option { return named("WithBaseURL", setBaseURL(u)) }
+
+func setBaseURL(u string) Option {
+	return func(o *options) error { o.baseURL = strings.TrimRight(u, "/"); return checkURL(u) }
 }
 
 // WithTokenURL sets the OAuth token endpoint (default: the base URL without its /v1 suffix,
 // plus /oauth/token). Plain http is accepted only for a loopback host.
 func WithTokenURL(u string) Option {
-	return func(o *options) error { o.tokenURL = u; return checkURL("WithTokenURL", u) }
+	return named("WithTokenURL", func(o *options) error { o.tokenURL = u; return checkURL(u) })
 }
 
 // WithHTTPClient sets what sends the requests: an *http.Client or any Doer (default: a new
@@ -206,18 +224,18 @@ func WithoutValidation() Option {
 
 // checkURL accepts an absolute http(s) URL without credentials; http only for loopback hosts.
 // Its errors never echo a password the URL carries.
-func checkURL(option, raw string) error {
+func checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	raw = redactUserinfo(raw)
 	switch {
 	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		return fmt.Errorf("%s: %q is not an absolute http(s) URL", option, raw)
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
 	case u.User != nil:
-		return fmt.Errorf("%s: the URL must not carry credentials; use WithToken or WithClientCredentials", option)
+		return fmt.Errorf("%q must not carry credentials (a token or client credentials authenticate)", raw)
 	case u.RawQuery != "" || u.Fragment != "":
-		return fmt.Errorf("%s: %q must not have a query or fragment", option, raw)
+		return fmt.Errorf("%q must not have a query or fragment", raw)
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return fmt.Errorf("%s: %q uses plain http; use https (http is allowed only for loopback hosts)", option, raw)
+		return fmt.Errorf("%q uses plain http; use https (http is allowed only for loopback hosts)", raw)
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ func NewTransport(opts ...Option) (*Transport, error) {
 	case o.clientID != "":
 		t.creds = newOAuthSource(&t.o, roundTripperOf(t.doer))
 	default:
-		return nil, errors.New("privy: no credentials: use WithToken or WithClientCredentials (or PRIVY_TOKEN with NewFromEnv)")
+		return nil, ErrNoCredentials
 	}
 	if t.validator, err = spec.NewValidator(base.Path); err != nil {
 		return nil, fmt.Errorf("privy: %w", err)

@@ -13,8 +13,8 @@ const modulePath = "github.com/privy-go/privy-go"
 const develVersion = "devel"
 
 // Version returns the version of this module as the build recorded it (a release tag such as
-// "v0.1.0", or a pseudo-version), or "devel" for a build of a working copy. It is sent in the
-// default User-Agent.
+// "v0.1.0", or a pseudo-version), or "devel" for a build of a working copy ("devel+<commit>"
+// when the build recorded it). It is sent in the default User-Agent.
 func Version() string { return version() }
 
 var version = sync.OnceValue(func() string {
@@ -42,7 +42,27 @@ func moduleVersion(info *debug.BuildInfo) string {
 		}
 	}
 	if m == nil || m.Version == "" || m.Version == "(devel)" {
-		return develVersion
+		return develVersion + revision(info, m == &info.Main)
 	}
 	return m.Version
+}
+
+// revision is "+<commit>" (and "-dirty") when the build of the main module recorded its VCS
+// state, else "".
+func revision(info *debug.BuildInfo, main bool) string {
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value[:min(len(s.Value), 12)]
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "-dirty"
+			}
+		}
+	}
+	if !main || rev == "" {
+		return ""
+	}
+	return "+" + rev + dirty
 }

@@ -36,3 +36,24 @@ func TestTimeoutFlag(t *testing.T) {
 		t.Errorf("--timeout -1s: exit %d, want 2 (usage)", res.code)
 	}
 }
+
+// TestMalformedListExit: a list answered 204 or {} is an API failure (exit 1) with a message
+// saying what was wrong, never a crash or the usage-error code.
+func TestMalformedListExit(t *testing.T) {
+	for _, body := range []string{"", "{}", "null"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if body == "" {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(body))
+		}))
+		res := runners[0].run(t, map[string]string{"PRIVY_BASE_URL": srv.URL + "/v1", "PRIVY_TOKEN": "privy_secret_token"},
+			"contacts", "list", "--all", "--output", "json")
+		srv.Close()
+		if res.code != 1 || !strings.Contains(res.stderr, "malformed response") {
+			t.Errorf("body %q: exit %d, stderr:\n%s\nwant exit 1 saying the response is malformed", body, res.code, res.stderr)
+		}
+	}
+}

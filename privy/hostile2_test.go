@@ -189,3 +189,13 @@ func TestEnvOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestTransportErrorHidesQuery: a connection failure names the request by method and path,
+// without the query string (filters hold emails and phone numbers).
+func TestTransportErrorHidesQuery(t *testing.T) {
+	s := newServer(t, newFakeClock(), reply{hangup: true})
+	_, _, err := newTestClient(t, s).ListContacts(context.Background(), &ListContactsParams{Email: ptr("private.person@example.com")})
+	if err == nil || !strings.Contains(err.Error(), "GET /v1/contacts") || strings.Contains(err.Error(), "private.person") {
+		t.Errorf("err = %v, want the request named without its query", err)
+	}
+}

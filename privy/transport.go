@@ -117,6 +117,10 @@ func (t *Transport) send(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		resp, err := t.attempt(req, body, tok, attempt)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its URL would show the query string, which may hold personal data
+		}
 		if err != nil {
 			if ctx.Err() == nil && safe && attempt < t.o.maxAttempts {
 				if d := backoff(attempt); !t.tooLong(ctx, d) {

@@ -117,7 +117,7 @@ func (s *oauthSource) exchange(ctx context.Context) (string, error) {
 			return "", e
 		}
 		msg := string(scrubSecrets([]byte(err.Error()), append(s.issued(), s.cfg.ClientSecret)))
-		return "", fmt.Errorf("privy: token exchange: %s", msg)
+		return "", &scrubbedError{msg: "privy: token exchange: " + msg, err: err}
 	}
 	// x/oauth2 computes Expiry by the real clock; expires_in is re-read to use ours.
 	life := defaultTokenLife
@@ -139,6 +139,15 @@ func (s *oauthSource) issued() []string {
 	defer s.mu.Unlock()
 	return append([]string(nil), s.past...)
 }
+
+// scrubbedError is err with a message scrubbed of credentials; errors.Is and As still see err.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 // lenientTokens rewrites the expires_in of a token response to whole seconds, or drops it, so
 // that a string ("3600"), a fraction (3599.5) or nonsense does not fail the exchange (x/oauth2

@@ -11,8 +11,11 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -74,13 +77,13 @@ func TestTimeout(t *testing.T) {
 		})
 	}
 	t.Run("transient retries repeat an idempotent call that timed out", func(t *testing.T) {
-		var n int
+		var n atomic.Int32
 		c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
-			n++
+			n.Add(1)
 			<-r.Context().Done()
 		}, WithTimeout(50*time.Millisecond), WithTransientRetries(), WithMaxAttempts(2), WithClock(newFakeClock()))
-		if _, _, err := c.ListContacts(context.Background(), nil); !errors.Is(err, context.DeadlineExceeded) || n != 2 {
-			t.Errorf("err = %v after %d attempts, want a timeout after 2", err, n)
+		if _, _, err := c.ListContacts(context.Background(), nil); !errors.Is(err, context.DeadlineExceeded) || n.Load() != 2 {
+			t.Errorf("err = %v after %d attempts, want a timeout after 2", err, n.Load())
 		}
 	})
 	t.Run("default", func(t *testing.T) {
@@ -249,8 +252,12 @@ func TestIteratorProgress(t *testing.T) {
 		return b.String()
 	}
 	run := func(t *testing.T, h func(page, per int) string) (n int, queries []string, err error) {
+		var mu sync.Mutex
+		defer func() { mu.Lock(); queries = slices.Clone(queries); mu.Unlock() }()
 		c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
 			queries = append(queries, r.URL.RawQuery)
+			mu.Unlock()
 			var p, per int
 			fmt.Sscan(r.URL.Query().Get("page"), &p)
 			fmt.Sscan(r.URL.Query().Get("per_page"), &per)
@@ -316,8 +323,11 @@ func TestIteratorKeepsEveryParam(t *testing.T) {
 		}
 		f.Set(val)
 	}
+	var mu sync.Mutex
 	var queries []string
 	c := hostile(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
 		queries = append(queries, r.URL.RawQuery)
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"data":[],"pagination":{"page":0,"per_page":0,"total_count":0,"total_pages":0}}`)
@@ -330,6 +340,8 @@ func TestIteratorKeepsEveryParam(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(queries) != 2 || queries[0] != queries[1] {
 		t.Errorf("ListContacts sent %q, the iterator %q", queries[0], queries[len(queries)-1])
 	}

@@ -602,6 +602,7 @@ type ClientInterface interface {
 	//
 	// Lists contacts with filtering and pagination. Requires scope `contacts_read`.
 	// A full export costs ceil(total / 100) requests with `per_page=100`.
+	// Idempotent: it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Corresponds with GET /contacts (the `ListContacts` operationId).
 	ListContacts(ctx context.Context, params *ListContactsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -612,6 +613,8 @@ type ClientInterface interface {
 	// Exactly one of `email` or `phone_number` identifies the contact (neither can be
 	// changed), plus at least one mutable field. `tags` replaces all tags and
 	// `custom_fields` replaces all custom fields.
+	// Idempotent: repeating the same update after a transient failure leaves the same
+	// contact (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -624,6 +627,8 @@ type ClientInterface interface {
 	// Exactly one of `email` or `phone_number` identifies the contact (neither can be
 	// changed), plus at least one mutable field. `tags` replaces all tags and
 	// `custom_fields` replaces all custom fields.
+	// Idempotent: repeating the same update after a transient failure leaves the same
+	// contact (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -665,7 +670,7 @@ type ClientInterface interface {
 	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing.
+	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -677,7 +682,7 @@ type ClientInterface interface {
 	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing.
+	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -777,6 +782,7 @@ func (c *Client) DeleteContact(ctx context.Context, body DeleteContactJSONReques
 //
 // Lists contacts with filtering and pagination. Requires scope `contacts_read`.
 // A full export costs ceil(total / 100) requests with `per_page=100`.
+// Idempotent: it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Corresponds with GET /contacts (the `ListContacts` operationId).
 func (c *Client) ListContacts(ctx context.Context, params *ListContactsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -797,6 +803,8 @@ func (c *Client) ListContacts(ctx context.Context, params *ListContactsParams, r
 // Exactly one of `email` or `phone_number` identifies the contact (neither can be
 // changed), plus at least one mutable field. `tags` replaces all tags and
 // `custom_fields` replaces all custom fields.
+// Idempotent: repeating the same update after a transient failure leaves the same
+// contact (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -819,6 +827,8 @@ func (c *Client) UpdateContactWithBody(ctx context.Context, contentType string, 
 // Exactly one of `email` or `phone_number` identifies the contact (neither can be
 // changed), plus at least one mutable field. `tags` replaces all tags and
 // `custom_fields` replaces all custom fields.
+// Idempotent: repeating the same update after a transient failure leaves the same
+// contact (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -890,7 +900,7 @@ func (c *Client) CreateContact(ctx context.Context, body CreateContactJSONReques
 // Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 // of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 // characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing.
+// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -912,7 +922,7 @@ func (c *Client) UnsubscribeContactWithBody(ctx context.Context, contentType str
 // Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 // of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 // characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing.
+// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1379,6 +1389,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// Lists contacts with filtering and pagination. Requires scope `contacts_read`.
 	// A full export costs ceil(total / 100) requests with `per_page=100`.
+	// Idempotent: it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -1391,6 +1402,8 @@ type ClientWithResponsesInterface interface {
 	// Exactly one of `email` or `phone_number` identifies the contact (neither can be
 	// changed), plus at least one mutable field. `tags` replaces all tags and
 	// `custom_fields` replaces all custom fields.
+	// Idempotent: repeating the same update after a transient failure leaves the same
+	// contact (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1403,6 +1416,8 @@ type ClientWithResponsesInterface interface {
 	// Exactly one of `email` or `phone_number` identifies the contact (neither can be
 	// changed), plus at least one mutable field. `tags` replaces all tags and
 	// `custom_fields` replaces all custom fields.
+	// Idempotent: repeating the same update after a transient failure leaves the same
+	// contact (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1444,7 +1459,7 @@ type ClientWithResponsesInterface interface {
 	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing.
+	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1456,7 +1471,7 @@ type ClientWithResponsesInterface interface {
 	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing.
+	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2336,6 +2351,7 @@ func (c *ClientWithResponses) DeleteContactWithResponse(ctx context.Context, bod
 //
 // Lists contacts with filtering and pagination. Requires scope `contacts_read`.
 // A full export costs ceil(total / 100) requests with `per_page=100`.
+// Idempotent: it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -2354,6 +2370,8 @@ func (c *ClientWithResponses) ListContactsWithResponse(ctx context.Context, para
 // Exactly one of `email` or `phone_number` identifies the contact (neither can be
 // changed), plus at least one mutable field. `tags` replaces all tags and
 // `custom_fields` replaces all custom fields.
+// Idempotent: repeating the same update after a transient failure leaves the same
+// contact (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2372,6 +2390,8 @@ func (c *ClientWithResponses) UpdateContactWithBodyWithResponse(ctx context.Cont
 // Exactly one of `email` or `phone_number` identifies the contact (neither can be
 // changed), plus at least one mutable field. `tags` replaces all tags and
 // `custom_fields` replaces all custom fields.
+// Idempotent: repeating the same update after a transient failure leaves the same
+// contact (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2431,7 +2451,7 @@ func (c *ClientWithResponses) CreateContactWithResponse(ctx context.Context, bod
 // Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 // of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 // characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing.
+// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2449,7 +2469,7 @@ func (c *ClientWithResponses) UnsubscribeContactWithBodyWithResponse(ctx context
 // Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
 // of `email` or `phone_number` names the contact; `reason` is optional, at most 500
 // characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing.
+// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4229,139 +4249,141 @@ func ParseExchangeTokenResponse(rsp *http.Response) (*ExchangeTokenResponse, err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3rkts4suarZHAnoqVqSiWVy/ZaFSdiPN3umT7R3XbY5fXumj5FiIQkjCmADYCl0jrqefY99sk2kAAp",
-	"8KaLL91nduuPwyURRCKRQH551acgEetccMq1CmafghUlKZX439dUy+3o+UJTaf5MqUokyzUTPJgFb2gi",
-	"eKpAC9gQpmFOF0JSkGYM40sY6BWFVCRqOIYfaZIRSVMgCggoLc0DSoBeEQ3muX9cX78apUTTiC+EXAPJ",
-	"MrGhKcy38PqnH+DZdDoBTm+phLmk5KOClCYiZXx5BUnGDOlAkoTmGuZCr8YRD8KA3pF1ntFgFjyaBGEg",
-	"6e8FkzQNZloWNAxUsqJrYtalt7l5ypIV3N+HwX8fvSaa/sLWTI/svz+SbZsFr+nvBVVmbkduTiWkZAsL",
-	"IXFZJElEwfV47/R/kXQRzIL/cr7bh3P7rTr/B27Gz1zTJZU9pP3KeKHpkdSt8eE/isDXdE0YZ3x5gH8Z",
-	"XWhgHElKCikp18jHDeOp2Hx76g6ysItAx8pvTaOiPdL3bkUtQTtOgTSPKxi85ewOlD2hw29LWx/vKvJq",
-	"fPrWFN6HQU4kWVPt7rAfBNck0a9WgtNXVK6ZUkzwn1jWfan9+gYSwZXZ3wU+AwMCC0mpu7WuIFbF3AyZ",
-	"0zQOIS649zcICTEX/Mb/jHHIJUk0SygulJmJfi+o3AZhwMna3D2JpfImN2Te5BWdQf89FQZ3o6UYuQ9/",
-	"sETjHr1YE5b1rfDFHUk0GMnPYE10suojCR8Jjt0HnHM3+2FOv3AUyI9UG21Q5/peovr4s48+nz+vyLJD",
-	"Xs2nwIv1nMoQFlKsYTr2tci0m6LcvMynIqULUmQaB6wZZ+tijf93G8W8w/SKym5anNAqvLLNDCFMjaKd",
-	"TiZ1miaTHqqovOmn7OJxGKzJnSPNvOMQoUYsf0Pe7JcrlF/HRSteIbwYT59c9m2oFXg74OjN9MixR15S",
-	"lZsNLk/8ImOJNv8358ps++xTQPI8Ywkx5J7/UxmaP5WMVO7RatgtyQrcFiqlkPbb1J1T+1AYrKlSuHnB",
-	"c3DHFzZMr0CvmHIHjGSSknQL9I4prQyt90cfKDPzC35LM5FTu8o6w69X1M0iZJ3v5axzmgm+RIRGShLN",
-	"PngIrxfodJHmxp13DzqATU57oRt3CE4c+9L6wCNgwOkv7qPYU9/Hv7QcdEDhnvbCksJ7ozlyyW63IyfD",
-	"KAr2vj9BmsP64e0e2SmY1XEIg5+5KhYLlhgM/yYxon7aqWVd43uPr//0jcLH/YN8LT5SDqmgCrjQsCK3",
-	"FBFMCU0AhzjwbNjC01ww1Cpf+WBrpCQjyUeFFNiJcVKRU4n8AE5pqh4O9MOBbh3oL5LlMPhN6J9EwdMT",
-	"zyL3hvUeQS70zQKfqp08Y1e5yyMRRZYi0XNDn3n0q56v30Q1FSIU+nCGHs5Q9xk6IJVhUL2OnnpYZH1k",
-	"73kxz91k7kH/yJipAb8AepdQmtKvfE5e3lLrJJLVTGNAlyCQhbGMY88/GJe2/BUOETzbWlcgmWcUcFGN",
-	"U9ZwLu7bNv/Rfd65h/P5/9f57DwCYfCWk0KvhGT/6+RTWTSG9h7L2oP+sfwbJdKcG1S/TAE6KvjSGGmM",
-	"35KMfeVTWpvPTRYCvcuNkg9B0lvxkabe9A/K7uEwdR2mYwQ3DP6b+Q+en58Iy04+X2hIvq48vZ8CVazX",
-	"RG5Lf4aRdoUer+8ULJhU5mRbZ1fYfxhvK6JuFpYqc0o0YZkKZu8/BQtGs9Rzae4WzVQFiIP7D/43Lzk1",
-	"S18LSQHHKyCS+mc4DByLfk4p12zBrCL7YirnRNXN0rqXx9nb8CWkf0WQ0J7LLg52y70CRSnEbq3xwwX0",
-	"cAF1XUAHxbYU2tLLq9ylU5fI5x1BBaWJpug558U6mL0PdvGZIAz8EE4QBvX4TfDBjyTXHmzHY+yS3MEP",
-	"1oVCa0GYhS1msBscgj9nCI0p78MyAtC1vNKTC9crvAMyShSFFTGGfmWusPRq5/Q1dwUrLykMqjOtds5j",
-	"84fvpwsxiA5svS40wnfBEwqKovM4lyKnUrPKad4dt9oXWTOUeSG1EC0GvTKfuF0FvESVHzqrxT0O7UNH",
-	"XCwMEkmJpukN0Z5WCmbBxeTi8WgyHU0fX08ns0eT2WTyP4MwWAi5No8GKdF0pNmatqYyLy2UFusbK68H",
-	"g1D48E/22fuwdLk2WfVbkWWwKcOnlU+VKHBLsP5VUneuGpPLyAQFG1qTRUYxCSPiiqwp5ERrKnlotv9/",
-	"PP/1FyAZI2oYAi+yzGxzM2vin4TTv7o/x4lYBxg0+oXypV4Fs4vHl2FQDi1jtm6OYBb8x/v/+GsUqQ/f",
-	"/9X+Z/zh+0EUjas/ht//5YQTRKw2Kf3QaSqp2nGwIXdHhQHDANHFjQ1D+eLw74SbnW4urbXzGekc/qM4",
-	"anTddd4KppUhs917v58+fvx4evHo8vGTp8FezkfR9++no2cf3k9Gzz58mobTy/u/dImuJsuDEnttnrkP",
-	"gyJP95ydR6OLyfX0cnZxccLZufdD/u/97fB5G1agrSP02wge7gmi41qbp7V2JdTW+KGiVsz/SRPt3cgV",
-	"GGptmtFfjoQQNpLkOU3bN2ZK9DHBarz8mzzCsXto+4WpTo1h8DSIRUmd6qeKabpWR5NXUUKktFAhJ0vG",
-	"iT7iJL7aPdm5zNq7OteMe+do+ZtIEd+QLHu5QDS9dwH+UJfjE9yHnwLCt264T4+VwA/mAf/jmvR9MBC8",
-	"wXcNRjVrp/8hxvfYHBF/LALi5s13GPM3xoxq5kObGvRl4rrxFVRpIArMZTgDAl0ccVqmdxURbywDlU+F",
-	"M6TVQMwGsGJkbYwx6U1Y5f6lbLEALURmFpYLqYFEPFkRvqSgBTBt3Yl/F2D23+C4rX1fnhHGu8lWWhaJ",
-	"ttqsBgW6d737cyNLacoM80j2yjsrC5Ip2sVcB1nFAghwuqn09sAYPy1hrTLwGvyaVQyP+CG5GY7hh0wo",
-	"ms6AcCh4WmZZurO9tfKyKBRNLTsa4K2JXY48PTUU0xI0+7VjxxWQOQI6wo32zvUW1pRYYIOoZGBWORz7",
-	"WzVSH1k+Ernl/QijUkZJGkXng6Yj0pFKrZHsjIUj11jiBFyeS5tpWgbhcSlNV+2UMAR3ljPjNhbZDzUO",
-	"QomjM2fCQK3VH8SbGvzfxw8YiJxywF0PIaUJS42Al8nEYNgAXETcTT0c1zLybFC8iY0xnYuAKnJzx9AU",
-	"MOtVbq8i3kjg250YPKGNo6xXVOKVZi0tpFcL52QdjiMel3cyGjD2ZlYxrIS5GjAZ0pq7+P/nr36GJbul",
-	"CqeiJFlVc+Pw8gprv9F6zipmz0q9dPTCm1bvLEgId8Et/4s2E1Bbl9DxOIGxILKtkcjyqPsBzGwnXBH3",
-	"TbCw46Fbw2h35TXuh84EQ/+Q9INMM2/tauxVIT7OOGQoVOedl4e2+mQuREYJ7+Dsc1AJyYiExLuLrUzB",
-	"wMwISUaJVMD0cLzX7FpkRMNH6qQPLENxUzhVuhRUNexFI3Udc9+mtHOGq9IBQCR1a1EwKN0FOy8FMsAo",
-	"RrMoY8piiYB9hzKfIzBVNUvqU5CJLcn09kajxzZYiiwNOoVmhx3WJH9vp/9A+PYPZtmPNKOfiXRrQ32k",
-	"25G8mW0PIlW8fZXvljCsFZx+CWpuQd86Md8ECafIly4k3MUxi4RpH5O6gXAfZu2coA+z9uxf9+enY9ZS",
-	"sWnhODLbs/cDjwEhuvRbgmlU4BdB0tPA3Wcjn/sOe/JFtzPuOa97nezmGhkwcD0ERASovW6p3G7Mn0aM",
-	"MpGQDHIirWojkIq12X1jHuiIW5NKbwRwwUdW8aVCjxTNiUQXX0bmNFOhQRqbFdNU5SShMIgLReVf8e0r",
-	"obQPWAzzr0uAktKMzal5VbY174itS2ZmFxPPLNwwlhdIShCcEA32IXQIiw2HDdkaUy3iKL3Ww1QadJuV",
-	"yCwPxtbhaC9rw3nc8IQoOmJGayqm2a0hY1Bw9ntBOVUqjHgmxMciV9b7W0qdzf6fQYWjmq+Jh75f+yOl",
-	"uUuQzGmWMb6MOGu7Sj/Ds/m1PJlN+ks9f7KnEyNx5eXfrLQhGjYGRW2k4MsuL31K67DjYMzvBzPEAxsl",
-	"IGljDQ7VgBBVLpjpMFMqFUmxptxsw5Za+AwZUxiPMCi/DuqMHvKm3sVGm+tFfDXK6C3NXMT4CnJJEUcK",
-	"7gUeMRRZGFiMzvEgPM6/hVT8iLN3+biqiJXvCD0QvDrk/cQd2r26y9+1401nyCtZMU5H5izvMq5wJ2ZO",
-	"XadU+RuiRUpcvMDfkllpmUR8TbZGK6ZurNlQ8yRN8c5zPhwKsfk63l3wYgGVrLqiTAWEb120J+KD0hfk",
-	"8k6LtRUb+/3MuYPMrel2UkiFlxQw1NQoObu6z7kkPFlFXHBvoXpFt/CRiw2+R5u7wGW/Wm1PYEk5lSxx",
-	"jBILe4toogvlrgsXKnRbeGPnwzIW+0GZP95IBerMMfezXr0akq6UgFrC34cOv70vnp1O6IV3PtqHoX09",
-	"OLzki3PpdG9N3in8dTB2yM9vJjtC1Psd7VWmCFD3jFW+aFDbLwpFO7zcVUbGwdOPF22TdDu8i+B6FWLH",
-	"+TRantMlMSoAXGUVJERKRlNgHAjYoHmzVDplS6abBdPEnM3M6OrSmoCEcGf8rMlH611AAUcVaCUXUily",
-	"IFDWSlnPaqnVlWZZZnCJVr7MOKcs000V+mQS1JXkZPTsw/edcaZXtZhAq0jUwCcboVAGd7giWwcvqCqy",
-	"jrBz3hTBA7V24a4gzh91Wh1cGGihSXaDLpT67JcX3tBJ/9C8KrYphz7ZP7Ahga6kz6vu80mqz9Ilpz4I",
-	"7ooT+a4jxm3lngOFe6ORp0YfD+OffaSYlVw7D1TbpWQ98J55WlH9PrhlueFLhQLaMdGGrscqik6j4OXz",
-	"Qq9Qvyllk+ZQmVbuQUkXkqqV+6olwXbgjS7f304sqGUr1Kf3a6fr9aBPHz159ujpxIhyFYNlXD+5DLqE",
-	"0maJqhvGazL59GLSKcOqrK/ayUEZUbwx+rkzyGwWeGM/9gfabMOD2qLGptrbatSXtNXY1nUAcD9flGqg",
-	"5YuymWs2BZLe2ThUaMSPMr2iEtSK5HTni8bGChViqrSRgTifIqsuomAGnyLEd+a/UQNOREEI4/H4/j4e",
-	"ggsIWcG6GE9Q2pvv6nqB+/rGW459dDweR8F9POy0tLuZUOnWEBUQ97Cc82QZrMY9KndI0+mpukvoSFUb",
-	"1vBEE3K1jRDfavinEnz8mmx+dZDCSHaTId19Po7T7ig0npOlYY0IufaCf4hBke5RIikG90imKmkaQ2y/",
-	"vWFpjOC0/FvRRFIdG7Mh4lWVVsEzvGCqt4IBm+atCdFUWc/UP66vX8HfiGIJDF7/9AM8eXr5DP7P/74Y",
-	"PxpPOze/IqH76vEJQoBYXiU5UWojZOdJX0rC9e6kO/Ts3uWxohPTVldLI2qUk4R6ThF8TF0Zm8O7dxrx",
-	"tLDvfqryH242kunDKSneirrE4u0uTvJZvtn2+AcHbXUHeUGoDi8th17mdflqI96fe7HXV9s/S5/Ddt+m",
-	"7vnyi9INeBe3TvLkRrxbmIfWecmhDLVBLClRgsdHpB6YW+zPdvSaA01cHYLn4nvsAZxeSMoMrhOQCb6E",
-	"gTMTjFg/nkwgWRFJEk2lGnZ7k99iMtnn3Qv+0K9wJVQZJv9i90JrxbWEKhvT1AJcttCcKuY8P35OzYDw",
-	"re+bingXe0EgvNMrwitGom6ucXKXtmQj4i49OuLV+23yARdAU6bRTebU75px/1RftJlH9i3OY1q10E72",
-	"ftZViwzpvmW7eHVaMMx6fXc74q4Uf7VlmjnS2nMhR9zdyF0U9V7G3Sep+/MvvYItFzHbq3X4q2wvWWRU",
-	"zXq4F/FjD+9VOy1vl0IUhxBXGUNxGPFYk6WyN0MttozBIyth6X/OXLLXNM9IQtHSqiUzqDE8t4kjGSW3",
-	"ljlrKFzqYHplFmGjas5qkXQtbqnCUBa2F4SB81//XbjjZmWNgMsmmQFnGWajKAct8SyfnIH2Z+V2fZUc",
-	"ndoGmDd28B0/7+Q9ulFK1uMWRfxLWN9WtMZ0oEkhmd6+MSuxwjhH54KxUDtdN8ZWtzb+IMa78iaGhdh1",
-	"nLycwIreeTo+rKKJjMMbqjXjSwVRMZk8spY/WohqiAeYdPuG/ib0Cj2+28qKsU5rr59Lhd1tbw6mXYuX",
-	"qOpzhnk/DdfJSut8Z7ahGdhetmcitu1IM7kLkDjfh2sG0mFOzuxtbEzCUSEzyo3lX/mYWYrXuzUdjSop",
-	"FJU2Z898XtqPzRUhza0FCUPiRUeMo/I9uFl9Q3vQ2p88t9lji0xsPOv3B88knX2yFqhf0+R8WrPgF6Z0",
-	"LXW+YUaWmcWh0wG14i5ctss22b2jdIy9lZlbr5qdn5OcjVEex4lYn+Pqz63ny5d8yxQsxWR8ITyKsQeL",
-	"a6uGEGApYE0Y14RxKjuyr95ygZEqkoWwIjwdVU8bmqsnS7fGK/NSqHrTGcEfJKg0gGT5igxDDP+zjKYR",
-	"x8xDtKSKecaSKvRYxhVs1RqiqVbpmnK1beWYMudAMb40eEuJQiao9rQ0oiAWUC54BjFGQMroRwy6kFyZ",
-	"s8S4dhHLJeUx5CT5SJZ0HPGI/0gTppjgCoRLPVWll88j2l15mJ86wPwJ1Im5SzSwzl8NWANN1XBm3nwG",
-	"Z2fX9TO1EkqPz84gfvXyzTX4+xxDhumgLpRpGGwehnmhQRTa4D67gPPbaRxxAIPqZhAfFCBn5ubE3UEG",
-	"TpRJHrGi8pZKFQPlWm7H5r2C5GxkDvaScmBLLiRVONpFFd2QKgbcijVtsFtKQrLMvC7+ZAi9r1Fkw0/2",
-	"/q02AzDBFvsI51SaO8buQ+k9A72SoliuzEuXIiN8ORZyeX5n33xR1sUlgi/YspCIKu2N9vb1LzBwKcOQ",
-	"UsluaQqVjBry8JH51rw6lSLPGV8ij5DZgDHdO6OGvB0tqbJJCGdnsCao9GyQr9zD71QzWokl9Z3OXsOr",
-	"vd7e+/gK4p0XO64i7K7vsaHOXkcumH12hsX8IqVZZqOK8cVkGrf6Jhs76eLuzr3CZnadnbX9SUZB9oD/",
-	"8xZ45UDg39+8/A3mIt2GZnkZ+0iRrYrNM8Pi8lio0Pka1IZKJHICnyKsBTKccLPfO3vCYorKoze8Mu9u",
-	"rCi+mFzGViS4QArM6jc0y9wi475c3tgyzcuWwGCsV7MKgyjA/GRbtlqVqxoyyorVKBhe4b1TZ3+r/7Ux",
-	"Jd0LvBbXXhTWkftrFfM1LD07qyy2uUiZy5W17CsrROPLiwto5RjEMLCoKzZiH5cy7TXZccvvaNrtJeLn",
-	"UqyZomUcKsRbCmEGhkUUEORG1dnb7S/adWkVA7cXhV1x2dPb6huXjuaow95+RpjN7bo1pnGF4myuiD1J",
-	"5QdGzFwnInszOPMZtYlYYPYbXnQN8IWSaaYqj5JVb4znBd7Zzyum73wKErCnKVR9h8uEtGTXfs3xEr1i",
-	"UGX579skmxdnc6AMcfY6gkHM7BsJprdwC6BjOMe7o/FdRVE8nFWEO8SP4hJ3WbwzQIs3thuGaA+qs/Cd",
-	"8nLzkDkjXP3MqGIaA36mmtD2O+V4NKgwpnlppRKFucFEoTHoVEHOsqhhOEa+mx1Ky67MelXYThPm1ClN",
-	"SWq2dU4xwwhAsYxyc0VZ5ZW67XzhZ9WhOFnc7+VzolZ6YS+0MjliQCAVVf9vm8k5DMurBTlfT690je0x",
-	"kclKuKvuICmWvFGJ1JVUVRE0FHA8xhZlZAwduVWcbGxzrdpZVRZQZyyhXFEPB/7683UQBkUNZpo3WwSF",
-	"ytMNUufmWYMzmcbQSRvtBWFgtL7FjtPxZDwZIe4bTxGt55STnAWz4NF4Mn5kswJWiKjPS+RrsbxRLV29",
-	"1q2ZuMvurNSzYcMYXpc1LtY6iuswPDbMPHuZU76rGjo7q2kuZquH0j0qrMMBwyPuKzGrwSwabWiwqzLF",
-	"DPNrzHT7tVjEG2oMxT8jRr4dQDZKCF0zx2u2ALfCnrufjf2S+lnartE6VZVT+oTuPfNtlSS963Lj2sa2",
-	"cmqNgTLfolOiNqDRNLaWSXJCZ5p2UcR9PX7nygVrraEvJpMTl2yZV+8FVhZL9ze/qPen8FM5+rpNtPxn",
-	"PUUqvezu6oVQJ8N3RJVdDjzvk+tcsG97SqdSlUjjtwXo7gVwSrOhZoV9T2/cxqF5aCf00E7oPgwuJ9O+",
-	"F1RXwHmtMyAOenR4ULtFNY68PDyy6qNrBlxcHB7Q6q6GA58dHuj3IfWdouj39d2h7zGuV3rW3jd9WRjX",
-	"2/Vks5fsTiV7N0AJDIIP92GwpB2JMb8wpVXl9LLqyqI3ozWtO7DMDN2j3THDYxzx57AosgzoHWakJgJf",
-	"Tlk2wKRHOIfpZDIsUa6bLi4zJf9tOpnEXcrRQItqKfXfDunxmO8eOX9ls40OP+d+5+GIR/3f7jjmza0f",
-	"Zjh2jtYvdBwxcO9vqRjJ+UJli1GDelfAdrNmBFlWjpTfFNBq5fcfmk1IbNbv1E8BvnjcyOWdNBJ0J+6H",
-	"ZGy+8I6an7AjISYrDyp0Km6pvGV0g58PO0h6QApHIYXP2jlMva7t3ZPPgBzYOKcDbnS3znlAGw9o4w9G",
-	"G//JwQNGyhrYoRY26wMOubnTOxLc8bbwfAHfWdM9tLFmIZvJAId9A1+YLgUD7nLAE8JhTssuRekwhDwr",
-	"1N6MFpeAIZvBdAOCIt5MypD9SQ8dAKbwc02+yLq3HrbjjPsOHaEbl34YcLpRGdUa88WOv5PbqXPfxLJ3",
-	"Gun/Sctef6HCru/dn2Tnu0kf7PwHzftg539bO99euYft/Fx0VcDYeLOnrQ/rY3h+dFvBWvLrILYpDwdz",
-	"izGsGde6O8Xg4v/4i3jNHmRjiL1GT36z5kZPsYgfairWeNPxDcbGEUdeon9k1/h3JVTfT/2VNjGBXNJb",
-	"JgqVbV26UXVxRlxSpTGFA8NSjR9po0iB0XwwMKvBrLXQxRHLWvVhf3QFg8GKbCEq1WEUXLUTDsL+hIMW",
-	"pkn8bolfhGkWRZbVTfgXGJksq9Arzf/VtPSuU9hXN6nrjcjqLbB9a/u+TBx9ybOGO+V5u2e0z4Wu+Z8+",
-	"eXz56GJ6Smym3Zr1KAQ3PfUXO624PcRmjvW4NFb2DTBbV7PyAV5zjUsJn3D3Ujp8wHYP2O7PwHZHIK7q",
-	"14T/VbGdywY8gO3uw12WxrmHWFArdKK+N1QrB9v81DnEVjXIcwQa9JwzET+tvvWqKkm0LYxsNlMIRMNa",
-	"KA2PJxP01bhU/rFX01mHWYiNmKp+pLbWBhVhEYJAnrqSGRVxLvSqSr5puGVa9ZRfhGMMVntdVTIe458p",
-	"6x4DV99k016Qmaeo8p4i52/jkal1pP2XVOqNn5L5wwIp0+vJs9nkW6t1YxVsGv2BjRFE642vH7T5gzZ/",
-	"8NR8I0+NX1pUz5QkWdY8if263q8u6lXxzUKrno4m75heiUJDjOo99urIlogR6qkcETdW51ULBUDVAkp9",
-	"dM4RemcUBtPZ1uYi46/K2kItoJzMM5q6WpmIe8oFU2ixeQdN9zRlmu0KOMiSML77ySWXoOwaDMEg3rUa",
-	"QpTx9GIyKfPeezwj7pcM12QLhaKtFkHdzX6u7A9vYQcY6yVBl5dX7jG0hTz9rWAa3WUi3mwv45KYzXSG",
-	"iIP9Y2bV4165X8S7C/38Gr+qHTdWptg+QqrMt/ZmeTy+mEF8OZnEWFUIcVny4tBSDAPi/xhlVXBVJaZg",
-	"21G9EY2SxoivqV6JVA1Di0idn+5m19fFVfnXOjrGzi9X/uS+3bgykz/iH7nYXBmCp/bJuF6ig6/ERF7f",
-	"ORb2TIJ5+hG3c3GhG2INnlSPI/6WV8nHVVpVBTtdJ91GAWdZvOVXdFcJPYbMiHt78WhcVUoYse9O9LfV",
-	"AVfgt0XadXTtwMLlMbt2XbyOg8F3o81mM2oIXjtmSdJ3tgrTw4teeyPzypvpxaOg1dYosP+5IfMkqHcv",
-	"6mpaVLUo2t9S6AToVesq9U3wdHW7V4ypd50L/it5tJgmF/TZ/Gl6SZ4sGtDZ7ybnt4qz/eGO4ke9AVzZ",
-	"9e1ULnWm5vB6gbWFAKeyyB1KrwdE8+dbg8Z1FHQ2F9slDkIlfH51aGDLdfFNb8peV71Tlc3suiYquK3t",
-	"wWdmO36TdM1sobB31f3dSPX1tme67jvx5N2x7fQ6s6d2bUrL6qNB/eYfztr3ff9tHdoOGSdc13jBurYN",
-	"lyc7mN1Etvqi4Uj3lPm+nyZutbLb/d6pfS38/CPms9g/nD5lChhPhJS2yUFDdl6WnQ125NRxRAdBDdn6",
-	"anv8Tgq+9Kr/hSzXMGgqxqFrD96n7OoYbtDY5uEY3lU/idmGP2kTyYTulVgQiU6ppp4uC6Hjd+/ejZ57",
-	"74pbUmq1mmfTNod0N1JstFiw/Q4MLYWiIcRIZ3uyXTPzTWPBGDXcLXEc+Hvo9dZEJCcpydb/FtlWAFHQ",
-	"0e3uvmmXGEOk1kXivbU+bLU3Wi7tRTYABzbxbRawt4rXbcV11089GV4fWX7eXUIuKXFpwthd3JIVcVc5",
-	"fnrZuN37or9TQ1C30F6URkVHc4qF7Q/iKy7PRHteE5fA67DlAzDXkOj+YV8O78shw3uvcL+SIi0SbX8E",
-	"as8857dTFAG3jd3ZESEWMZ7QIiQsSzgrw73dEG2vfV7vYuu9sCFm971yhij0/wYAAP//",
+	"7H3rkts4suarZHAnoqVqSiWVy/ZaFSdiPN3uGZ/objvs8np3TZ8iREISxhTAAcBSaR31PPse+2QbSIAU",
+	"eNPFl54zu/XH4ZJIIJFIZH7Imz4HiVjnglOuVTD7HKwoSanE/76hWm5HzxeaSvNnSlUiWa6Z4MEseEsT",
+	"wVMFWsCGMA1zuhCSgjTvML6EgV5RSEWihmP4mSYZkTQFooCA0tI8oAToFdFgnvvb9fXrUUo0jfhCyDWQ",
+	"LBMbmsJ8C29++QmeTacT4PSWSphLSj4pSGkiUsaXV5BkzJAOJElormEu9Goc8SAM6B1Z5xkNZsGjSRAG",
+	"kv6jYJKmwUzLgoaBSlZ0Tcy69DY3T1mygvv7MPjvozdE01/ZmumR/fdnsm2z4A39R0GVmduRm1MJKdnC",
+	"QkhcFkkSUXA93jv9nyRdBLPgv5zv9uHcfqvO/4ab8ZJruqSyh7TfGC80PZK6NT78RxH4hq4J44wvD/Av",
+	"owsNjCNJSSEl5Rr5uGE8FZvvT91BFnYR6Fj5vWlUtEf63q+oJWjHKZDmcQWDd5zdgbIndPh9aevjXUVe",
+	"jU/fm8L7MMiJJGuqnQ77SXBNEv16JTh9TeWaKcUE/4Vl3Urtt7eQCK7M/i7wGRgQWEhKnda6glgVc/PK",
+	"nKZxCHHBvb9BSIi54Df+Z4xDLkmiWUJxocxM9I+Cym0QBpysje5JLJU3uSHzJq/oDPr1VBjcjZZi5D78",
+	"yRKNe/RiTVjWt8IXdyTRYCQ/gzXRyaqPJHwkOHYfcM7d7Ic5/cJRID9RbaxBnet7ierjzz76fP68JssO",
+	"eTWfAi/WcypDWEixhunYtyLTbopyM5hPRUoXpMg0vrBmnK2LNf7fbRTzDtNrKrtpcUKrUGWbGUKYGkM7",
+	"nUzqNE0mPVRRedNP2cXjMFiTO0eaGeMQoUYsf0fe7JcrlF/HRSteIbwYT59c9m2oFXj7wtGb6ZFjj7yk",
+	"KjcbXJ74RcYSbf5vzpXZ9tnngOR5xhJiyD3/uzI0fy4Zqdyj1Wu3JCtwW6iUQtpvU3dO7UNhsKZK4eYF",
+	"z8EdX9gwvQK9YsodMJJJStIt0DumtDK03h99oMzML/gtzURO7SrrDL9eUTeLkHW+l7POaSb4EhEaKUk0",
+	"++AhvF6g00Wae++8+6UD2OS0Ad17h+DEsYPWXzwCBpw+cB/Fnvk+ftDypQMG97QBSwrvjeXIJbvdjpwM",
+	"oyhYfX+CNIf1w9v9ZqdgVschDF5yVSwWLDEY/m1iRP20U8u63u89vv7TNwof9w/ytfhEOaSCKuBCw4rc",
+	"UkQwJTQBfMWBZ8MWnuaCoVX5xgdbIyUZST4ppMBOjJOKnErkB3BKU/VwoB8OdOtAf5Ush8HvQv8iCp6e",
+	"eBa591rvEeRC3yzwqdrJM/cqpzwSUWQpEj039JlHv+n5+l1UUyFCoQ9n6OEMdZ+hA1IZBtVw9NTDIutv",
+	"9p4X89xN5h70j4yZGvALoHcJpSn9xufk1S21TiJZzTQGdAkCWZibcez5B+PyLn+Frwieba0rkMwzCrio",
+	"xilrOBf3bZv/6D7v3MP5/P/rfHYegTB4x0mhV0Ky/3XyqSwar/Yey9qD/rH8CyXSnBs0v0wBOir40lzS",
+	"GL8lGfvGp7Q2n5ssBHqXGyMfgqS34hNNvekfjN3DYeo6TMcIbhj8N/MfPD+/EJadfL7wIvmm8vR+DlSx",
+	"XhO5Lf0ZRtoVerx+ULBgUpmTbZ1dYf9hvK2IullYqswp0YRlKph9+BwsGM1Sz6W5WzRTFSAO7j/637zi",
+	"1Cx9LSQFfF8BkdQ/w2HgWPQypVyzBbOG7KupnBNVv5bWvTzuvg1fQ/o3BAntueziYLfcK1CUQuzWGj8o",
+	"oAcF1KWADoptKbSll1c5pVOXyOcdQQWliaboOefFOph9CHbxmSAM/BBOEAb1+E3w0Y8k1x5sx2PsktzB",
+	"D9aFwtuCMAtbzGD3cgj+nCE0prwPywhA1/JKTy5cr1AHZJQoCitiLvrVdYWlVzunr9EVrFRSGFRnWu2c",
+	"x+YP308XYhAd2HpdaITvgicUFEXncS5FTqVmldO8O261L7JmKPNCaiHeGPTKfOJ2FVCJKj90Vot7HNqH",
+	"jrhYGCSSEk3TG6I9qxTMgovJxePRZDqaPr6eTmaPJrPJ5H8GYbAQcm0eDVKi6UizNW1NZQYtlBbrGyuv",
+	"B4NQ+PAv9tn7sHS5Nln1e5FlsCnDp5VPlShwS7D+VVJ3rporl5EJCja0JouMYhJGxBVZU8iJ1lTy0Gz/",
+	"/3j+269AMkbUMAReZJnZ5mbWxN8Jp392f44TsQ4waPQr5Uu9CmYXjy/DoHy1jNm6OYJZ8B8f/uPPUaQ+",
+	"/vhn+5/xxx8HUTSu/hj++KcTThCx1qT0Q6eppGrHwYbcHRUGDANEFzc2DOWLw78Tbna6ubTWzmek8/Wf",
+	"xVFv113nrWBaGTLbjfvj9PHjx9OLR5ePnzwN9nI+in78MB09+/hhMnr28fM0nF7e/6lLdDVZHpTYa/PM",
+	"fRgUebrn7DwaXUyup5ezi4sTzs69H/L/4G+Hz9uwAm0dod9G8HBPEB3X2jytNZVQW+PHilox/ztNtKeR",
+	"KzDU2jRjvxwJIWwkyXOatjVmSvQxwWpU/k0e4bt7aPuVqU6LYfA0iEVJneqnimm6VkeTV1FCpLRQISdL",
+	"xok+4iS+3j3ZuczaWJ1rxr1ztPxFpIhvSJa9WiCa3rsA/1WX4xPch58DwrfudZ8eK4EfzQP+xzXp+2gg",
+	"eIPvGoxp1s7+Q4zj2BwR/10ExE3NdxjzN94Z1a4PbWrQl4nrxiGo0kAUGGU4AwJdHHFWpncVEW8sA41P",
+	"hTOktUDMBrBiZG2MMelNWOX+pWyxAC1EZhaWC6mBRDxZEb6koAUwbd2JfxVg9t/guK0dL88I491kKy2L",
+	"RFtrVoMC3bve/bmRpTRlhnkke+2dlQXJFO1iroOsYgEEON1UdntgLj8tYa0y8Br8mlUMj/ghuRmO4adM",
+	"KJrOgHAoeFpmWbqzvbXysigUTS07GuCtiV2OPD01FNMSNPu1Y8cVkDkCOsKN9c71FtaUWGCDqGRgVjkc",
+	"+1s1Up9YPhK55f0Io1LGSBpD54OmI9KRSquR7C4LR66xxAm4PJc207wZhMelNF21U8IQ3FnOjNtYZD/U",
+	"OAgljs6cCQO1Vn8Qb2rwfx8/YCByygF3PYSUJiw1Al4mE4NhA3ARcTf1cFzLyLNB8SY2xnQuAqrIjY6h",
+	"KWDWq9xeRbyRwLc7MXhCG0dZr6hElWZvWkivFs7JOhxHPC51Ml5grGZWMayEUQ2YDGmvu/j/569fwpLd",
+	"UoVTUZKsqrnx9VKFtUe0nrOK2bPSLh298OatdxYkhLvglv9FmwlorUvoeJzAWBDZtkhkeZR+ADPbCSri",
+	"vgkWdjx0axjtVF5DP3QmGPqHpB9kmnlrqrHXhPg449BFoTrvvDy01SdzITJKeAdnn4NKSEYkJJ4utjIF",
+	"AzMjJBklUgHTw/Hea9ciIxo+USd9YBmKm8Kp0qWgqmEvGqnbmPs2pZ0zXJUOACKpW4uCQeku2HkpkAHG",
+	"MJpFmasslgjYMZT5HIGpqt2kPgeZ2JJMb280emyDpcjSoFNodthhTfIPdvqPhG//YJb9TDP6hUi39qqP",
+	"dDuSN7PtQaSK2lf5bgnDWsHp16DmFvStE/NdkHCKfOlCwl0cs0iY9jGpGwj3YdbOCfowa8/+dX9+OmYt",
+	"DZsWjiOzPXs/8BgQoku/JZjGBH4VJD0N3H0x8rnvuE++6HbGPed1r5PdXCMDBq6HgIgArdctlduN+dOI",
+	"USYSkkFOpDVtBFKxNrtvrgc64vZKpTcCuOAja/hSoUeK5kSiiy8jc5qp0CCNzYppqnKSUBjEhaLyzzj6",
+	"SijtAxbD/OsSoKQ0Y3Nqhsq2ZozYumRmdjHxzMINc/MCSQmCE6LBPoQOYbHhsCFbc1WLOEqv9TCVF7rN",
+	"SmSWB2PrcLTK2nAeNzwhio6YsZqKaXZryBgUnP2joJwqFUY8E+JTkSvr/S2lzmb/z6DCUc1h4qHv1/5E",
+	"ae4SJHOaZYwvI87artIv8Gx+K09mk/7Szp/s6cRIXKn8m5U2RMPGoKiNFHzZ5aVPaR12HIz5/WRe8cBG",
+	"CUjaWIND9UKIJhfMdJgplYqkWFNutmFLLXyGjCmMRxiUXwd1xg55U+9io831Ir4aZfSWZi5ifAW5pIgj",
+	"BfcCjxiKLAwsRud4EB7n30IqfsbZu3xcVcTKd4QeCF4d8n7iDu2G7vJ37XjTGfJKVozTkTnLu4wr3ImZ",
+	"M9cpVf6GaJESFy/wt2RW3kwiviZbYxVT967ZUPMkTVHnOR8Ohdh8He8UvFhAJauuKFMB4VsX7Yn4oPQF",
+	"ubzTYm3Fxn4/c+4gozXdTgqpUEkBQ0uNkrOr+5xLwpNVxAX3FqpXdAufuNjgONroApf9aq09gSXlVLLE",
+	"MUosrBbRRBfKqQsXKnRbeGPnwzIW+0GZP95IBerMMfezXr0akq6UgFrC38cOv70vnp1O6IV3PtqHoa0e",
+	"HF7yxbl0urcm7xT+Ohg75Oc3kx0h6v2O9ipTBKh7xhpfvFDbLwpFO7zcVUbGwdOPirZJun29i+B6FWLH",
+	"+TRWntMlMSYAXGUVJERKRlNgHAjYoHmzVDplS6abBdPEnM3M2OryNgEJ4e7ysyafrHcBBRxNoJVcSKXI",
+	"gUBZK2U9q6VVV5plmcElWvky45yyTDdN6JNJUDeSk9Gzjz92xple12ICrSJRA59shEIZ3OGKbB28oKrI",
+	"OsLOeVMED9TahbuCOP+t0+rgwkALTbIbdKHUZ7+88F6d9L+aV8U25atP9r/YkEBX0udV9/kk1WfpklMf",
+	"BHfFiXzXEeO2cs+Bwr3RyFOjj4fxzz5SzEqunQeq7VKyHnjvelpR/SG4ZbnhS4UC2jHRhq3HKorOS8Gr",
+	"54VeoX1TyibNoTGt3IOSLiRVK/dVS4Ltize6HL+dWFDLVqhP79dO1+tBnz568uzR04kR5SoGy7h+chl0",
+	"CaXNElU3jNdk8unFpFOGVVlftZODMqJ4Y+xzZ5DZLPDGfuy/aLMND1qLGptqo9WoL2mrsa3rAOB+vijN",
+	"QMsXZTPXbAokvbNxqNCIH2V6RSWoFcnpzheNjRUqxFRZIwNxPkfWXETBDD5HiO/Mf6MGnIiCEMbj8f19",
+	"PAQXELKCdTGeoLQ3x+oawH194y3HPjoej6PgPh523rS7mVDZ1hANEPewnPNkGazGPSp3SNPZqbpL6EhT",
+	"G9bwRBNytS8h/q3h70rw8Ruy+c1BCiPZTYZ09/k4zrqj0HhOlsZtRMi1F/xDDIp0jxJJMbhHMlVJ0xhi",
+	"++0NS2MEp+XfiiaS6thcGyJeVWkVPEMFU40KBmyaUROiqbKeqb9dX7+GvxDFEhi8+eUnePL08hn8n/99",
+	"MX40nnZufkVCt+rxCUKAWKqSnCi1EbLzpC8l4Xp30h16dmN5rOjEtJVqaUSNcpJQzymCj6krc+fw9E4j",
+	"nhb26acq/+FmI5k+nJLirahLLN7t4iRf5Jttv//goK10kBeE6vDScuhlXpevNuL9uRd7fbX9s/Q5bPdt",
+	"6p4vvyrdgHdx6yRPbsS7hXlonZccylAbxJISJXh8ROqB0WL/bEevOdDE1SF4Lr7HHsDphaTM4DoBmeBL",
+	"GLhrghHrx5MJJCsiSaKpVMNub/I7TCb7Mr3gv/oNVEKVYfIvphdaK64lVNmYphbgsoXmVDHn+fFzagaE",
+	"b33fVMS72AsC4Z1eEV4xEm1zjZO7tCUbEXfp0RGvxrfJB1wATZlGN5kzv2vG/VN90WYe2bc4j2nVQjvZ",
+	"+0WqFhnSrWW7eHVaMMx6fXc74lSKv9oyzRxp7VHIEXcauYuiXmXcfZK6P/9aFWy5iNlercNfZXvJIqNq",
+	"1sO9iB97eK/aaXm7FKI4hLjKGIrDiMeaLJXVDLXYMgaPrISl/zlzyd7QPCMJxZtWLZlBjeG5TRzJKLm1",
+	"zFlD4VIH0yuzCBtVc7cWSdfilioMZWF7QRg4//VfhTtuVtYIuGySGXCWYTaKctASz/LJGWj/rNyub5Kj",
+	"U9sAM2IH3/HzTt6jG6VkPW5RxL+G9W1Da64ONCkk09u3ZiVWGOfoXDA31E7Xjbmr2zv+IEZdeRPDQuw6",
+	"Tl5OYEXvPBsfVtFExuEt1ZrxpYKomEwe2Zs/3hDVEA8w6fYN/UXoFXp8t9UtxjqtvX4uFXa3vTmYdi1e",
+	"oqrPGeb9NFwnK63z3bUNr4HtZXtXxPY90kzuAiTO9+GagXRcJ2dWG5sr4aiQGeXm5l/5mFmK6t1eHY0p",
+	"KRSVNmfPfF7eH5srQppbCxKGxIuOGEfle3Cz+hftQWt/8txmjy0ysfFuvz95V9LZZ3sD9WuanE9rFvzK",
+	"lK6lzjeukWVmcehsQK24C5ftsk12Y5SOsXcyc+tVs/NzkrMxyuM4EetzXP259Xz5km+ZgqWYjC+ERzH2",
+	"YHFt1RACLAWsCeOaME5lR/bVOy4wUkWyEFaEp6PqaUNz9WTp1nhtBoWqN50R/EGCRgNIlq/IMMTwP8to",
+	"GnHMPMSbVDHPWFKFHsu4gq1aQzTVKl1TrratfKfMOVCMLw3eUqKQCZo9LY0oiAWUC55BjBGQMvoRgy4k",
+	"V+YsMa5dxHJJeQw5ST6RJR1HPOI/04QpJrgC4VJPVenl84h2Kg/zUweYP4E2MXeJBtb5qwFroKkazszI",
+	"Z3B2dl0/Uyuh9PjsDOLXr95eg7/PMWSYDupCmYbB5mGYFxpEoQ3usws4v53GEQcwqG4G8UEBctfcnDgd",
+	"ZOBEmeQRKypvqVQxUK7ldmzGFSRnI3Owl5QDW3IhqcK3XVTRvVLFgFuxpg12S0lIlpnh4s+G0PsaRTb8",
+	"ZPVvtRmACbbYRzin0ugYuw+l9wz0SopiuTKDLkVG+HIs5PL8zo58UdbFJYIv2LKQiCqtRnv35lcYuJRh",
+	"SKlktzSFSkYNefjIfGuGTqXIc8aXyCNkNmBM986YIW9HS6psEsLZGawJGj0b5Cv38AfVjFZiSX2ns9fw",
+	"aq+39z6+gnjnxY6rCLvre2yos+rIBbPPzrCYX6Q0y2xUMb6YTONW32RzT7q4u3ND2Myus7O2P8kYyB7w",
+	"f94CrxwI/PvbV7/DXKTb0CwvY58oslWxeWZYXB4LFTpfg9pQiURO4HOEtUCGE272e3efsJii8ugNr8zY",
+	"jRXFF5PL2IoEF0iBWf2GZplbZNyXyxtbpnnZEhiM9WpWYRAFmJ9sy1arclVDRlmxGgXDK9Q7dfa3+l+b",
+	"q6QbwGtx7UVhHbm/VTFfw9Kzs+rGNhcpc7myln1lhWh8eXEBrRyDGAYWdcVG7ONSpr0mO275HU27vUT8",
+	"XIo1U7SMQ4WopRBmYFhEAUFuVJ293f7ivS6tYuBWUdgVlz29rb1x6WiOOuztZ4TZaNetuRpXKM7mitiT",
+	"VH5gxMx1IrKawV2f0ZqIBWa/oaJrgC+UTDNVeZSseWM8L1BnP6+YvvMpSMCeplD1HS4T0pJd+zXHS/SK",
+	"QZXlv2+TbF6czYEyxFl1BIOY2REJprdwC6BjOEfd0fiuoigezirCHeJHcYm7brwzwBtvbDcM0R5UZ+EH",
+	"5eXmIXNGuPqZMcU0BvxMNaHtD8rxaFBhTDNoZRKF0WCi0Bh0qiBnWdQwHCPfzQ6lZVdmvSpspwlz6pSm",
+	"JDXbOqeYYQSgWEa5UVHWeKVuO1/4WXUoThb3e/mcaJVeWIVWJkcMCKSi6v9tMzmHYalakPP19ErX2B4T",
+	"mayEu+oOkmLJG5VIXUlVFUFDAcdjbFFGxtCRW8XJxjbXqp1VZQF1xhLKFfVw4G8vr4MwKGow04xsERQa",
+	"T/eSOjfPGpzJNIZO2mgvCANj9S12nI4n48kIcd94img9p5zkLJgFj8aT8SObFbBCRH1eIl+L5Y1p6eq1",
+	"bq+Ju+zOyjwbNozhTVnjYm9HcR2Gx4aZZ69yyndVQ2dnNcvFbPVQuseEdThgeMR9I2YtmEWjDQt2VaaY",
+	"YX6NmW6/FYt4w4yh+GfEyLcDyMYIoWvmeMsW4FbYc/fS3F9SP0vbNVqnqnJKn9C9Z76tkqR3XW5c29hW",
+	"Tq25oMy36JSovdBoGlvLJDmhM027KOK+Hr9z5YK11tAXk8mJS7bMq/cCK4ul+5tf1PtT+Kkcfd0mWv6z",
+	"niKVXnZ39UKok+E7osouB573yXUu2Lc9pVOpSqTx2wJ09wI4pdlQs8K+pzdu49A8tBN6aCd0HwaXk2nf",
+	"AJUKOK91BsSXHh1+qd2iGt+8PPxm1UfXvHBxcfiFVnc1fPHZ4Rf9PqS+UxT9vr479APG9UrP2oemLwvj",
+	"eruebFbJ7kyypwFKYBB8vA+DJe1IjPmVKa0qp5c1Vxa9Gatp3YFlZuge644ZHuOIP4dFkWVA7zAjNRE4",
+	"OGXZAJMe4Rymk8mwRLluurjMlPy36WRiBnmZ0nUuNMa3mMb7OobMnQ/H9jUloCXhCh0ZLmkaBhXqZdUQ",
+	"ZWJV3dwasFIxp/5rJD0++N0j569t/tLh59wvRxzxqP9rIMeM3Pqph2PnaP3mxxEv7v11FiOLX2m+MQ5R",
+	"7zPYbv+MsM1KpvLbDFo7/+Fjs62JzSOe+knFF48b2cGTRsrvxP00jc1A3lHzC/Y4xPTnQYV3xS2Vt4xu",
+	"8PNhB0kP2OMo7PFFO4fJ3LW9e/IFIAZb8XQAmO5mPA/45QG//MH45T85HMHYWwON1AJxnVBkl/2ys9LV",
+	"TTA32r4jmR71iOd3+MG6CUIb1xaymXhw2A/xlalZMOAu3zwhHOa07IiUDkPIs0LtzZ5xyR6yGbg3gCvi",
+	"zQQQ2Z9gUQdLFiIZ4Fa15nAZL/2YyUsRMC9EvFrf0WCq8DNpvsp3Yf2Hx7kuOuyVbhigMOB0ozKqNWbD",
+	"HW8f2omB38Vv4azj/5N+C/2V4KG+d/8kL4ab9MGL8YACHrwY39eL8c4Zqr1ejP3QQXRV/tg4u4ccDmMD",
+	"eH50O8Va0u8gtqkeB3Oq0YzGta5WMbi8B/wlwGbvtTHEXoMrv0l1o5daxA81U2uMdHxjtXHEkZfoF9o1",
+	"PF4J1fcTh+XNnUAu6S0Thcq2Ls2qUqkRl1RpTF3BcFzjx+koUmBsIgzMajBbL3Tx07JGf9gfVcIguCJb",
+	"iEpDGQVX7USLsD/RooV2Er9L5FehnUWRZXVHwwuMyJbV9xUm+Gb2e9ch7Ztf/OsN2Oqtv32fwH2ZMPuK",
+	"Zw2nz/N2r2yfC13zP33y+PLRxfSUmFS7Je1R2G566i+VWnF7iEkd6xdqrOw7oLmuJu0DVHMNpYRPOL2U",
+	"Dh9Q3wPq+2egviOwWPUryv+qqM9lQR6IXd2Hu+yUcw+xoFXoRH1vqVYOtvkpg4itapDnCDToOYoiflpd",
+	"71VVimlbN9ksrhCIhrVQGh5PJug3ciUMY6+WtQ6zEBsxVf04b639K8IiBIE8daVCKuJc6BV24lTie0XR",
+	"ilY96lfhIYP53lSVoMd4gMq60cDVh9m0IdyUUyBBT5H49/H51Dr6/kuCg8ZP8fxhYaPp9eTZbPK94YG5",
+	"XWwa/ZXNZYrWG4c/oIIHVPDgC/pOviC/NKueaUqyrHkST/UUGTTh1231gohmCVtPr5j3TK9EoSFGABF7",
+	"FXpLRCH1JJmIm3vtVQtnQNVcS31y7hd6Z0wJ09nWZnnj7/XaEjignMwzmroqpIh7ZgeTk7EtCk33tLua",
+	"7UpjyJIwvvsxK5f67Vo3wSDeNXFCHPP0YjIpKwp6fC/uNyIN6CgUbTVf6m6jdGV/0gx761g/DDrVvEKa",
+	"oS2R6m+y0+jbE/Fm4x6XHm6mM0Qc7Mwzqx73Cikj3l1C6VdPVo3OsebHdmhSZSa7N8vj8cUM4svJJMZ6",
+	"TYjLYiKHo2IYEP9nPisAVyXoYENXvRGNYtGIr6leiVQNQ4t5nSfwZtcxx/VPqPXKjJ3nz6LhcuPKGomI",
+	"f+Jic2UInton43rxEw6JKdK++y3smQQrICJu5+JCN8QaPKkeR/wdr9K6q4S1CpC6HsWN0tiyLM6vla8S",
+	"mwyZEff24tG4qkFRHgyul1DYuosr8BtO7XrldqDk8phdu/5oxwHku9Fmsxk1BK8dLyXpe1vf6iFJr3GU",
+	"GfJmevEoaDWMCux/bsg8Cep9obraQVXNn/Y3azoBlNX6dX0XpF1p94ox9X5+wX8ljxbT5II+mz9NL8mT",
+	"RQNU+336/CZ8tvPeUfyot9Yr++mdyqXOFCVeL1234OBUFrlD6XXXaP4wbtBQR0Fn27ZdAiVUwufX3Qa2",
+	"EBpHelt2EeudqmwT2DVRwW3VFD4z2/GbpGtmS7A9VfdXI9XX257punXiybtjGxV2ZpHtGsCWdV2DuuYf",
+	"ztr6vl9bh7b3yAnqGhWsa4hxebIL201k61oarnrPmO/70edWk8DdL8naYeHlz5i9Y/9w9pQpYDwRUtr2",
+	"EQ3ZeVX2jNiRU8cRHQQ1ZOub7fF7KfjS66sgZLmGQdMwDl3j9T5jV8dwg8Y2D8fwvvqx0Tb8SZtIJnRD",
+	"Yqkpur2adrosMY/fv38/eu6NFbek1Fo177bbfKW7RWWjeYXtJGFoKRQNIUY625Pt2sRvGgvGuORuiePA",
+	"30OvaykiOUlJtv63yDZZiIKOPoL3zRuLuaLU+nN8sPcSW0ePd5r2IhuAA9sjN1sDtNoC2Fr2rh/RMrw+",
+	"srC/uzhfUuLSpbFvuyUr4q4m//SCfLv3RX8PjKB+d3tRXio62n4sbOcV33B5l7fnNXHxr3A+AHOtnu4f",
+	"9uXwvhy6ku8V7tdSpEWi7c9r7Znn/HaKIuC2sTv/IsTy0BOar4RlcWx1pW+3mtt7P6/3B/YGbIjZfa+c",
+	"IQr9vwEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -156,7 +156,7 @@ func TestOAuthOneExchangeForConcurrentCallers(t *testing.T) {
 	}
 }
 
-// doerOnly is a gen.HttpRequestDoer that is not an *http.Client.
+// doerOnly is a Doer that is not an *http.Client.
 type doerOnly struct{ c *http.Client }
 
 func (d doerOnly) Do(r *http.Request) (*http.Response, error) { return d.c.Do(r) }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,6 +145,23 @@ func BenchmarkListNoNetworkBaseline(b *testing.B) {
 		err = json.NewDecoder(resp.Body).Decode(&list)
 		resp.Body.Close()
 		if err != nil || len(list.Data) != 100 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEndlessGzipBody measures what one call costs against an endless gzip bomb: it must
+// stay near the 8 MiB cap whatever the body (see B/op), not grow with it.
+func BenchmarkEndlessGzipBody(b *testing.B) {
+	srv := httptest.NewServer(endless(200, `{"data":[`, strings.Repeat(" ", 1024), true))
+	defer srv.Close()
+	c, err := New(WithToken(testToken), WithBaseURL(srv.URL+"/v1"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := c.ListContacts(context.Background(), nil); !errors.Is(err, ErrResponseTooLarge) {
 			b.Fatal(err)
 		}
 	}

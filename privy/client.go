@@ -1,6 +1,7 @@
 package privy
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,63 +42,97 @@ func New(opts ...Option) (*Client, error) {
 func (c *Client) RateLimit() RateLimit { return c.t.RateLimit() }
 
 // ListContacts returns one page of contacts matching params (nil for the first page of all).
-func (c *Client) ListContacts(ctx context.Context, params *gen.ListContactsParams) (*gen.ContactList, *Response, error) {
+func (c *Client) ListContacts(ctx context.Context, params *ListContactsParams) (*ContactList, *Response, error) {
 	resp, err := c.gen.ListContacts(ctx, params)
-	return decode[gen.ContactList](c, resp, err)
+	return decode[ContactList](c, resp, err)
 }
 
 // CreateContact creates a contact; it needs an email or a phone number.
-func (c *Client) CreateContact(ctx context.Context, body gen.CreateContactRequest) (*gen.Contact, *Response, error) {
+func (c *Client) CreateContact(ctx context.Context, body CreateContactRequest) (*Contact, *Response, error) {
 	resp, err := c.gen.CreateContact(ctx, body)
 	return contact(decode[gen.ContactEnvelope](c, resp, err))
 }
 
 // UpdateContact changes the names, tags or custom fields of the contact named by exactly one of
 // email or phone number.
-func (c *Client) UpdateContact(ctx context.Context, body gen.UpdateContactRequest) (*gen.Contact, *Response, error) {
+func (c *Client) UpdateContact(ctx context.Context, body UpdateContactRequest) (*Contact, *Response, error) {
 	resp, err := c.gen.UpdateContact(ctx, body)
 	return contact(decode[gen.ContactEnvelope](c, resp, err))
 }
 
 // UnsubscribeContact unsubscribes a contact from all email marketing.
-func (c *Client) UnsubscribeContact(ctx context.Context, body gen.UnsubscribeContactRequest) (*gen.Contact, *Response, error) {
+func (c *Client) UnsubscribeContact(ctx context.Context, body UnsubscribeContactRequest) (*Contact, *Response, error) {
 	resp, err := c.gen.UnsubscribeContact(ctx, body)
 	return contact(decode[gen.ContactEnvelope](c, resp, err))
 }
 
 // DeleteContact removes a contact and returns it; the contact is nil when the API answers 204.
-func (c *Client) DeleteContact(ctx context.Context, body gen.DeleteContactRequest) (*gen.Contact, *Response, error) {
+func (c *Client) DeleteContact(ctx context.Context, body DeleteContactRequest) (*Contact, *Response, error) {
 	resp, err := c.gen.DeleteContact(ctx, body)
 	return contact(decode[gen.ContactEnvelope](c, resp, err))
 }
 
-func contact(env *gen.ContactEnvelope, r *Response, err error) (*gen.Contact, *Response, error) {
+func contact(env *gen.ContactEnvelope, r *Response, err error) (*Contact, *Response, error) {
 	if env == nil {
 		return nil, r, err
 	}
 	return &env.Data, r, err
 }
 
-// decode turns a response into a value of T (nil for an empty 2xx body) or an *Error.
+// ErrMalformedResponse is the error of a success response whose body is not what the spec
+// declares: empty, null, not a JSON object, or lacking a required property.
+var ErrMalformedResponse = errors.New("privy: malformed response")
+
+// decode turns a response into a value of T or an *Error. The body must have the shape the spec
+// declares for the operation and status: a JSON object with its required properties, or nothing
+// where the spec declares no body (T is then nil).
 func decode[T any](c *Client, resp *http.Response, err error) (*T, *Response, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &Response{Response: resp, RateLimit: parseRateLimit(resp.Header)}
+	r := &Response{Response: resp, RateLimit: parseRateLimit(resp.Header, c.t.o.clock.Now())}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, r, responseError(resp, c.t.o.clock.Now())
 	}
-	defer discard(resp)
-	var v T
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, r, nil // 204, or any 2xx without a body
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	where := fmt.Sprintf("privy: %s %s: the %d response", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode)
+	if err != nil {
+		var te *timeoutError
+		if errors.As(err, &te) || errors.Is(err, ErrResponseTooLarge) {
+			return nil, r, err // it names the request
 		}
-		return nil, r, fmt.Errorf("privy: %s %s: decoding the %d response: %w", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, err)
+		return nil, r, fmt.Errorf("%s: reading the body: %w", where, err)
+	}
+	shape := successBody{json: true}
+	if op := c.t.operationOf(resp.Request); op != nil {
+		shape = op.body(resp.StatusCode)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		if !shape.json {
+			return nil, r, nil // a 204, where the spec allows it
+		}
+		return nil, r, fmt.Errorf("%w: %s has no body (expected a JSON object)", ErrMalformedResponse, where)
+	}
+	if !shape.json {
+		return nil, r, nil // a body where the spec declares none: nothing to decode
+	}
+	var props map[string]json.RawMessage
+	if err := json.Unmarshal(b, &props); err != nil || props == nil {
+		return nil, r, fmt.Errorf("%w: %s is not a JSON object: %.40q", ErrMalformedResponse, where, c.t.scrub(b))
+	}
+	for _, name := range shape.required {
+		if v, ok := props[name]; !ok || string(v) == "null" {
+			return nil, r, fmt.Errorf("%w: %s lacks the required %q", ErrMalformedResponse, where, name)
+		}
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, r, fmt.Errorf("%w: %s: %w", ErrMalformedResponse, where, err)
 	}
 	return &v, r, nil
 }
 
 // Ptr returns a pointer to v, for the optional fields of the generated types:
-// gen.CreateContactRequest{Email: privy.Ptr("jane@example.com")}.
+// CreateContactRequest{Email: privy.Ptr("jane@example.com")}.
 func Ptr[T any](v T) *T { return &v }

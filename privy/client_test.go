@@ -104,7 +104,7 @@ func TestOperations(t *testing.T) {
 	}
 	// A truncated 200 body is an error that says so, with the response.
 	s.queue = []reply{{status: 200, body: `{"data":[{"first_na`}}
-	if _, resp, err := c.ListContacts(ctx, nil); err == nil || resp == nil || !strings.Contains(err.Error(), "decoding") {
+	if _, resp, err := c.ListContacts(ctx, nil); err == nil || resp == nil || !errors.Is(err, ErrMalformedResponse) {
 		t.Errorf("truncated body: err = %v", err)
 	}
 }
@@ -274,7 +274,8 @@ func TestNewFromEnv(t *testing.T) {
 		t.Fatalf("ListContacts = %v", err)
 	}
 	t.Setenv("PRIVY_TOKEN", "")
-	if _, err := NewFromEnv(); err == nil || !strings.Contains(err.Error(), "PRIVY_CLIENT_ID/PRIVY_CLIENT_SECRET") {
+	var ee *EnvError
+	if _, err := NewFromEnv(); !errors.As(err, &ee) || ee.Name != "PRIVY_CLIENT_SECRET" || !ee.Credentials() {
 		t.Errorf("client id without secret: err = %v", err)
 	}
 	t.Setenv("PRIVY_BASE_URL", "http://example.com/v1")

@@ -28,25 +28,25 @@ var (
 	ErrRateLimited       = errors.New("privy: rate_limited")
 )
 
-var sentinels = map[gen.ErrorCode]error{
-	gen.ErrorCodeInvalidClient: ErrInvalidClient, gen.ErrorCodeInvalidScope: ErrInvalidScope,
-	gen.ErrorCodeUnauthorized: ErrUnauthorized, gen.ErrorCodeInsufficientScope: ErrInsufficientScope,
-	gen.ErrorCodeNotFound: ErrNotFound, gen.ErrorCodeConflict: ErrConflict,
-	gen.ErrorCodeValidationFailed: ErrValidationFailed, gen.ErrorCodeRateLimited: ErrRateLimited,
+var sentinels = map[ErrorCode]error{
+	ErrorCodeInvalidClient: ErrInvalidClient, ErrorCodeInvalidScope: ErrInvalidScope,
+	ErrorCodeUnauthorized: ErrUnauthorized, ErrorCodeInsufficientScope: ErrInsufficientScope,
+	ErrorCodeNotFound: ErrNotFound, ErrorCodeConflict: ErrConflict,
+	ErrorCodeValidationFailed: ErrValidationFailed, ErrorCodeRateLimited: ErrRateLimited,
 }
 
 // statusCodes gives the code of a status when the body names none (an HTML 429 from a proxy).
-var statusCodes = map[int]gen.ErrorCode{401: gen.ErrorCodeUnauthorized, 403: gen.ErrorCodeInsufficientScope,
-	404: gen.ErrorCodeNotFound, 409: gen.ErrorCodeConflict, 422: gen.ErrorCodeValidationFailed, 429: gen.ErrorCodeRateLimited}
+var statusCodes = map[int]ErrorCode{401: ErrorCodeUnauthorized, 403: ErrorCodeInsufficientScope,
+	404: ErrorCodeNotFound, 409: ErrorCodeConflict, 422: ErrorCodeValidationFailed, 429: ErrorCodeRateLimited}
 
 // Error is an error answered by the API, or one the client found before sending (pre-flight
 // validation, a spent daily budget). Response is the final response, if any; its body has been
 // read into Body (at most 64 KiB).
 type Error struct {
-	StatusCode int               // the HTTP status (429 for a request refused by local pacing)
-	Code       gen.ErrorCode     // the API's error code; "" when the body named none
-	Message    string            // the API's message, or an excerpt of a body that is not JSON
-	Details    []gen.ErrorDetail // the fields that failed validation
+	StatusCode int           // the HTTP status (429 for a request refused by local pacing)
+	Code       ErrorCode     // the API's error code; "" when the body named none
+	Message    string        // the API's message, or an excerpt of a body that is not JSON
+	Details    []ErrorDetail // the fields that failed validation
 	// RetryAfter is how long the server asked to wait, or how long until the spent budget resets.
 	RetryAfter time.Duration
 	RateLimit  RateLimit      // the rate-limit state of the response
@@ -91,12 +91,22 @@ func (e *Error) Is(target error) bool {
 // maxErrorBody caps how much of an error body is read.
 const maxErrorBody = 64 << 10
 
+// CheckResponse returns nil for a 2xx response; for any other it reads the body (at most 64
+// KiB), closes it and returns an *Error, so that a call made with package gen through a
+// Transport gets the same errors as a Client's. Retry-After dates are read by the real clock.
+func CheckResponse(resp *http.Response) error {
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return nil
+	}
+	return responseError(resp, time.Now())
+}
+
 // responseError reads the (capped) body of a non-2xx response and closes it.
 func responseError(resp *http.Response, now time.Time) *Error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	resp.Body.Close()
 	e := decodeError(resp.StatusCode, body)
-	e.Response, e.RateLimit = resp, parseRateLimit(resp.Header)
+	e.Response, e.RateLimit = resp, parseRateLimit(resp.Header, now)
 	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now); ok {
 		e.RetryAfter = d
 	}

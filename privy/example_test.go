@@ -24,7 +24,7 @@ func newExampleClient() (*privy.Client, func()) {
 	}
 	ctx := context.Background()
 	for _, email := range []string{"jane@example.com", "john@example.com", "ada@example.com"} {
-		if _, _, err := c.CreateContact(ctx, gen.CreateContactRequest{Email: privy.Ptr(email)}); err != nil {
+		if _, _, err := c.CreateContact(ctx, privy.CreateContactRequest{Email: privy.Ptr(email)}); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -47,7 +47,7 @@ func ExampleNew() {
 func ExampleClient_ListContacts() {
 	c, done := newExampleClient()
 	defer done()
-	list, resp, err := c.ListContacts(context.Background(), &gen.ListContactsParams{PerPage: privy.Ptr(2)})
+	list, resp, err := c.ListContacts(context.Background(), &privy.ListContactsParams{PerPage: privy.Ptr(2)})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -65,9 +65,9 @@ func ExampleClient_ListContacts() {
 func ExampleClient_CreateContact() {
 	c, done := newExampleClient()
 	defer done()
-	ct, _, err := c.CreateContact(context.Background(), gen.CreateContactRequest{
-		Email: privy.Ptr("grace@example.com"), FirstName: privy.Ptr("Grace"), EmailConsent: privy.Ptr(gen.ConsentSubscribed),
-		Tags: []string{"vip"}, CustomFields: gen.CustomFields{"loyalty_tier": "gold"},
+	ct, _, err := c.CreateContact(context.Background(), privy.CreateContactRequest{
+		Email: privy.Ptr("grace@example.com"), FirstName: privy.Ptr("Grace"), EmailConsent: privy.Ptr(privy.ConsentSubscribed),
+		Tags: []string{"vip"}, CustomFields: privy.CustomFields{"loyalty_tier": "gold"},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -75,9 +75,9 @@ func ExampleClient_CreateContact() {
 	fmt.Println(*ct.FirstName, *ct.Email, ct.EmailPermission, ct.Tags)
 
 	// The same email again is a conflict; a bad phone number never leaves the process.
-	_, _, err = c.CreateContact(context.Background(), gen.CreateContactRequest{Email: privy.Ptr("grace@example.com")})
+	_, _, err = c.CreateContact(context.Background(), privy.CreateContactRequest{Email: privy.Ptr("grace@example.com")})
 	fmt.Println(errors.Is(err, privy.ErrConflict), err)
-	_, _, err = c.CreateContact(context.Background(), gen.CreateContactRequest{PhoneNumber: privy.Ptr("555-1234")})
+	_, _, err = c.CreateContact(context.Background(), privy.CreateContactRequest{PhoneNumber: privy.Ptr("555-1234")})
 	fmt.Println(err)
 	// Output:
 	// Grace grace@example.com subscribed [vip]
@@ -88,13 +88,13 @@ func ExampleClient_CreateContact() {
 func ExampleClient_UpdateContact() {
 	c, done := newExampleClient()
 	defer done()
-	ct, _, err := c.UpdateContact(context.Background(), gen.UpdateContactRequest{
+	ct, _, err := c.UpdateContact(context.Background(), privy.UpdateContactRequest{
 		Email: privy.Ptr("jane@example.com"), FirstName: privy.Ptr("Jane"), LastName: privy.Ptr("Doe")})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(*ct.FirstName, *ct.LastName)
-	_, _, err = c.UpdateContact(context.Background(), gen.UpdateContactRequest{Email: privy.Ptr("nobody@example.com"), FirstName: privy.Ptr("X")})
+	_, _, err = c.UpdateContact(context.Background(), privy.UpdateContactRequest{Email: privy.Ptr("nobody@example.com"), FirstName: privy.Ptr("X")})
 	var e *privy.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.StatusCode, e.Code)
@@ -107,7 +107,7 @@ func ExampleClient_UpdateContact() {
 func ExampleClient_UnsubscribeContact() {
 	c, done := newExampleClient()
 	defer done()
-	ct, _, err := c.UnsubscribeContact(context.Background(), gen.UnsubscribeContactRequest{
+	ct, _, err := c.UnsubscribeContact(context.Background(), privy.UnsubscribeContactRequest{
 		Email: privy.Ptr("jane@example.com"), Reason: privy.Ptr("asked by phone")})
 	if err != nil {
 		log.Fatal(err)
@@ -119,14 +119,14 @@ func ExampleClient_UnsubscribeContact() {
 func ExampleClient_DeleteContact() {
 	c, done := newExampleClient()
 	defer done()
-	ct, _, err := c.DeleteContact(context.Background(), gen.DeleteContactRequest{Email: privy.Ptr("john@example.com")})
+	ct, _, err := c.DeleteContact(context.Background(), privy.DeleteContactRequest{Email: privy.Ptr("john@example.com")})
 	if err != nil {
 		log.Fatal(err)
 	}
 	if ct != nil { // nil when the API answers 204
 		fmt.Println("deleted", *ct.Email)
 	}
-	_, _, err = c.DeleteContact(context.Background(), gen.DeleteContactRequest{Email: privy.Ptr("john@example.com")})
+	_, _, err = c.DeleteContact(context.Background(), privy.DeleteContactRequest{Email: privy.Ptr("john@example.com")})
 	fmt.Println(errors.Is(err, privy.ErrNotFound))
 	// Output:
 	// deleted john@example.com
@@ -137,7 +137,7 @@ func ExampleClient_Contacts() {
 	c, done := newExampleClient()
 	defer done()
 	// Every contact, one page at a time; the loop may stop early with break.
-	for ct, err := range c.Contacts(context.Background(), &gen.ListContactsParams{PerPage: privy.Ptr(2)}) {
+	for ct, err := range c.Contacts(context.Background(), &privy.ListContactsParams{PerPage: privy.Ptr(2)}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -158,7 +158,7 @@ func ExampleWithClientCredentials() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ct, _, err := c.CreateContact(context.Background(), gen.CreateContactRequest{PhoneNumber: privy.Ptr("+15551234567")})
+	ct, _, err := c.CreateContact(context.Background(), privy.CreateContactRequest{PhoneNumber: privy.Ptr("+15551234567")})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func ExampleNewTransport() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	resp, err := g.CreateContactWithResponse(context.Background(), gen.CreateContactRequest{Email: privy.Ptr("ada@example.com")})
+	resp, err := g.CreateContactWithResponse(context.Background(), privy.CreateContactRequest{Email: privy.Ptr("ada@example.com")})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -194,6 +194,28 @@ func ExampleNewTransport() {
 	// Output:
 	// 201 ada@example.com
 	// 60
+}
+
+// CheckResponse gives a call made with package gen through a Transport the errors of a Client.
+func ExampleCheckResponse() {
+	srv := privytest.NewServer()
+	defer srv.Close()
+	t, err := privy.NewTransport(privy.WithToken(privytest.DefaultToken), privy.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	g, err := gen.NewClient(srv.URL, gen.WithHTTPClient(t))
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp, err := g.DeleteContact(context.Background(), privy.DeleteContactRequest{Email: privy.Ptr("nobody@example.com")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = privy.CheckResponse(resp)
+	fmt.Println(errors.Is(err, privy.ErrNotFound))
+	// Output:
+	// true
 }
 
 // Drift detection reports where live responses differ from openapi.yaml, without failing calls:
@@ -211,7 +233,7 @@ func ExampleWithDriftDetection() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ct, _, err := c.UnsubscribeContact(context.Background(), gen.UnsubscribeContactRequest{Email: privy.Ptr("jane@example.com")})
+	ct, _, err := c.UnsubscribeContact(context.Background(), privy.UnsubscribeContactRequest{Email: privy.Ptr("jane@example.com")})
 	fmt.Println(*ct.Email, err)
 	// Output:
 	// unsubscribeContact response 200 header /X-RateLimit-Limit-Day: required: is required

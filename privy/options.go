@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/privy-go/privy-go/gen"
 	"github.com/privy-go/privy-go/privy/spec"
 )
 
@@ -35,30 +35,51 @@ type options struct {
 	clientID, clientSecret string
 	scopes                 []string
 	baseURL, tokenURL      string
-	doer                   gen.HttpRequestDoer
+	doer                   Doer
 	userAgent              string
 	logger                 *slog.Logger
 	clock                  Clock
 	maxAttempts            int
 	maxWait                time.Duration
+	timeout                time.Duration
+	maxBody                int64
 	transient, noValidate  bool
 	drift                  bool
 	driftReport            func(spec.Violation)
 }
 
+// Defaults of the options that bound a call.
+const (
+	// DefaultTimeout bounds each attempt: sending the request and reading the whole response.
+	DefaultTimeout = 30 * time.Second
+	// DefaultMaxResponseBytes caps the bytes read from one response body, after decompression.
+	DefaultMaxResponseBytes = 8 << 20
+	// DefaultMaxWait is the longest single wait for a retry or a rate-limit reset: the API's
+	// minute window plus a little clock skew, so that a Retry-After of 60 or 61 seconds is waited out.
+	DefaultMaxWait = 65 * time.Second
+)
+
+// Doer sends an HTTP request; *http.Client is one.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
 func defaults() options {
-	return options{baseURL: DefaultBaseURL, userAgent: "privy-go/" + Version,
-		logger: slog.New(slog.DiscardHandler), clock: realClock{}, maxAttempts: 4, maxWait: time.Minute}
+	return options{baseURL: DefaultBaseURL, userAgent: "privy-go/" + Version(),
+		logger: slog.New(slog.DiscardHandler), clock: realClock{}, maxAttempts: 4, maxWait: DefaultMaxWait,
+		timeout: DefaultTimeout, maxBody: DefaultMaxResponseBytes}
 }
 
 // WithToken authenticates with an API token (Settings > API Tokens).
-func WithToken(token string) Option {
+func WithToken(token string) Option { return named("WithToken", setToken(token)) }
+
+func setToken(token string) Option {
 	return func(o *options) error {
 		if strings.TrimSpace(token) == "" {
-			return errors.New("WithToken: the token is empty")
+			return errors.New("the token is empty")
 		}
 		if strings.ContainsAny(token, " \t\r\n") {
-			return errors.New("WithToken: the token contains white space")
+			return errors.New("the token contains white space")
 		}
 		o.token, o.clientID, o.clientSecret, o.scopes = token, "", "", nil
 		return nil
@@ -68,13 +89,17 @@ func WithToken(token string) Option {
 // WithClientCredentials authenticates as an OAuth application: the client id and secret are
 // exchanged for an access token with the given scopes (contacts_read when none are given).
 func WithClientCredentials(clientID, clientSecret string, scopes ...string) Option {
+	return named("WithClientCredentials", setClientCredentials(clientID, clientSecret, scopes...))
+}
+
+func setClientCredentials(clientID, clientSecret string, scopes ...string) Option {
 	return func(o *options) error {
 		if clientID == "" || clientSecret == "" {
-			return errors.New("WithClientCredentials: both the client id and the client secret are required")
+			return errors.New("both the client id and the client secret are required")
 		}
 		for _, s := range scopes {
 			if s == "" || strings.ContainsAny(s, " \t\r\n") {
-				return fmt.Errorf("WithClientCredentials: scope %q is not a single word; pass each scope separately", s)
+				return fmt.Errorf("scope %q is not a single word; pass each scope separately", s)
 			}
 		}
 		o.token, o.clientID, o.clientSecret, o.scopes = "", clientID, clientSecret, scopes
@@ -82,25 +107,38 @@ func WithClientCredentials(clientID, clientSecret string, scopes ...string) Opti
 	}
 }
 
+// named prefixes the error of o with the name of what set it.
+func named(name string, o Option) Option {
+	return func(opts *options) error {
+		if err := o(opts); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	}
+}
+
 // WithBaseURL sets the API base URL (default https://api.privy.com/v1). Plain http is accepted
 // only for a loopback host.
-func WithBaseURL(u string) Option {
-	return func(o *options) error { o.baseURL = strings.TrimRight(u, "/"); return checkURL("WithBaseURL", u) }
+func WithBaseURL(u string) Option { return named("WithBaseURL", setBaseURL(u)) }
+
+func setBaseURL(u string) Option {
+	return func(o *options) error { o.baseURL = strings.TrimRight(u, "/"); return checkURL(u) }
 }
 
 // WithTokenURL sets the OAuth token endpoint (default: the base URL without its /v1 suffix,
 // plus /oauth/token). Plain http is accepted only for a loopback host.
 func WithTokenURL(u string) Option {
-	return func(o *options) error { o.tokenURL = u; return checkURL("WithTokenURL", u) }
+	return named("WithTokenURL", func(o *options) error { o.tokenURL = u; return checkURL(u) })
 }
 
-// WithHTTPClient sets what sends the requests (default: a new *http.Client). A *http.Client is
-// copied so that Authorization is never forwarded on a redirect to another host.
-func WithHTTPClient(d gen.HttpRequestDoer) Option {
+// WithHTTPClient sets what sends the requests: an *http.Client or any Doer (default: a new
+// *http.Client). A *http.Client is copied so that Authorization is never forwarded on a redirect
+// to another host.
+func WithHTTPClient(d Doer) Option {
 	return func(o *options) error { o.doer = d; return notNil("WithHTTPClient", d == nil) }
 }
 
-// WithUserAgent sets the User-Agent header (default "privy-go/" + Version).
+// WithUserAgent sets the User-Agent header (default "privy-go/" + Version()).
 func WithUserAgent(ua string) Option {
 	return func(o *options) error {
 		if strings.TrimSpace(ua) == "" || strings.ContainsAny(ua, "\r\n") {
@@ -133,8 +171,8 @@ func WithMaxAttempts(n int) Option {
 	}
 }
 
-// WithMaxWait sets the longest single wait before a retry or for a rate-limit reset (default one
-// minute); a longer Retry-After returns the error at once instead of waiting.
+// WithMaxWait sets the longest single wait before a retry or for a rate-limit reset (default
+// DefaultMaxWait, 65s); a longer Retry-After returns the error at once instead of waiting.
 func WithMaxWait(d time.Duration) Option {
 	return func(o *options) error {
 		if d < 0 {
@@ -145,8 +183,36 @@ func WithMaxWait(d time.Duration) Option {
 	}
 }
 
-// WithTransientRetries also retries connection errors and 502, 503 and 504 responses, for the
-// operations that are safe to repeat (list, update, unsubscribe), never create or delete.
+// WithTimeout bounds each attempt of a call, from sending the request to reading the last byte
+// of the response (default DefaultTimeout, 30s); an attempt that takes longer fails with an
+// error naming the request that timed out (errors.Is context.DeadlineExceeded). Zero means no
+// limit.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("WithTimeout: %v is negative", d)
+		}
+		o.timeout = d
+		return nil
+	}
+}
+
+// WithMaxResponseBytes caps the bytes read from one response body, counted after gzip
+// decompression (default DefaultMaxResponseBytes, 8 MiB); reading past the cap fails with
+// ErrResponseTooLarge. Error bodies are cut at 64 KiB whatever the cap.
+func WithMaxResponseBytes(n int64) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("WithMaxResponseBytes: %d is less than 1", n)
+		}
+		o.maxBody = n
+		return nil
+	}
+}
+
+// WithTransientRetries also retries connection errors, timeouts and 502, 503 and 504 responses,
+// for the operations that are safe to repeat: those the spec marks x-privy-idempotent, and GET
+// (today list, update and unsubscribe; never create or delete).
 func WithTransientRetries() Option {
 	return func(o *options) error { o.transient = true; return nil }
 }
@@ -157,19 +223,36 @@ func WithoutValidation() Option {
 }
 
 // checkURL accepts an absolute http(s) URL without credentials; http only for loopback hosts.
-func checkURL(option, raw string) error {
+// Its errors never echo a password the URL carries.
+func checkURL(raw string) error {
 	u, err := url.Parse(raw)
+	raw = redactUserinfo(raw)
 	switch {
 	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-		return fmt.Errorf("%s: %q is not an absolute http(s) URL", option, raw)
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
 	case u.User != nil:
-		return fmt.Errorf("%s: the URL must not carry credentials; use WithToken or WithClientCredentials", option)
+		return fmt.Errorf("%q must not carry credentials (a token or client credentials authenticate)", raw)
 	case u.RawQuery != "" || u.Fragment != "":
-		return fmt.Errorf("%s: %q must not have a query or fragment", option, raw)
+		return fmt.Errorf("%q must not have a query or fragment", raw)
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return fmt.Errorf("%s: %q uses plain http; use https (http is allowed only for loopback hosts)", option, raw)
+		return fmt.Errorf("%q uses plain http; use https (http is allowed only for loopback hosts)", raw)
 	}
 	return nil
+}
+
+// redactUserinfo replaces the user:password@ part of a URL, parseable or not, with "***@".
+func redactUserinfo(raw string) string {
+	_, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		rest = raw
+	}
+	authority, _, _ := strings.Cut(rest, "/")
+	i := strings.LastIndex(authority, "@")
+	if i < 0 {
+		return raw
+	}
+	start := len(raw) - len(rest)
+	return raw[:start] + "***" + raw[start+i:]
 }
 
 func notNil(option string, isNil bool) error {

@@ -16,16 +16,29 @@ type RateLimit struct {
 	ResetDay                     time.Time
 }
 
-// parseRateLimit reads the six X-RateLimit-* headers; a malformed value reads as zero.
-func parseRateLimit(h http.Header) RateLimit {
+// resetSkew is the clock skew allowed between the server and the client on a reset time.
+const resetSkew = 5 * time.Second
+
+// parseRateLimit reads the six X-RateLimit-* headers; a malformed value reads as zero. A reset
+// time further from now than its window (a minute, a day) plus resetSkew is capped to that, so
+// that one bad response cannot block the client for longer than a window.
+func parseRateLimit(h http.Header, now time.Time) RateLimit {
 	return RateLimit{
 		LimitMinute:     headerInt(h, "X-Ratelimit-Limit-Minute"),
 		RemainingMinute: headerInt(h, "X-Ratelimit-Remaining-Minute"),
-		ResetMinute:     headerUnix(h, "X-Ratelimit-Reset-Minute"),
+		ResetMinute:     capReset(headerUnix(h, "X-Ratelimit-Reset-Minute"), now, time.Minute),
 		LimitDay:        headerInt(h, "X-Ratelimit-Limit-Day"),
 		RemainingDay:    headerInt(h, "X-Ratelimit-Remaining-Day"),
-		ResetDay:        headerUnix(h, "X-Ratelimit-Reset-Day"),
+		ResetDay:        capReset(headerUnix(h, "X-Ratelimit-Reset-Day"), now, 24*time.Hour),
 	}
+}
+
+// capReset limits reset to now + window + resetSkew.
+func capReset(reset, now time.Time, window time.Duration) time.Time {
+	if limit := now.Add(window + resetSkew).Truncate(time.Second); reset.After(limit) {
+		return limit.UTC()
+	}
+	return reset
 }
 
 // maxHeaderInt bounds parsed values so that they fit an int and a Unix time on any platform.

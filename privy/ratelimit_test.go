@@ -157,7 +157,7 @@ func TestRateLimitHeaders(t *testing.T) {
 	h.Set("X-RateLimit-Remaining-Day", "9999")
 	h.Set("X-RateLimit-Reset-Day", "99999999999999999999")
 	want := RateLimit{LimitMinute: 60, ResetMinute: time.Unix(1736937060, 0).UTC(), RemainingDay: 9999}
-	if got := parseRateLimit(h); got != want {
+	if got := parseRateLimit(h, time.Unix(1736937030, 0)); got != want {
 		t.Errorf("parseRateLimit = %+v, want %+v", got, want)
 	}
 }

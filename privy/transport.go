@@ -11,28 +11,28 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/privy-go/privy-go/gen"
 	"github.com/privy-go/privy-go/privy/spec"
 )
 
 // Transport is the layer under every Client: it authenticates, validates, paces and retries
-// requests to the API host. It is an http.RoundTripper and a gen.HttpRequestDoer, so code using
-// package gen directly gets the same behaviour. Requests to other hosts pass through untouched.
+// requests to the API host. It is an http.RoundTripper and a Doer, so code using package gen
+// directly gets the same behaviour (CheckResponse turns its error responses into *Error).
+// Requests to other hosts pass through untouched.
 //
+// Each attempt is bounded by WithTimeout, reading the body included, and the body by
+// WithMaxResponseBytes; an error body is cut to 64 KiB and scrubbed of the client's credentials.
 // The final response is returned whatever its status (after retries, or at once when the
 // wait it asks for is too long); an error is returned only when there is no response: a request
 // refused before sending (an *Error), a failed token exchange (an *Error) or a transport failure.
 type Transport struct {
 	o         options
 	base      *url.URL
-	doer      gen.HttpRequestDoer
+	doer      Doer
 	creds     credentials
 	validator *spec.Validator
+	ops       map[string]*operation
 	limits    limiter
 }
-
-// safeOps are the operations that may be repeated after a transient failure.
-var safeOps = map[string]bool{"listContacts": true, "updateContact": true, "unsubscribeContact": true}
 
 // NewTransport returns a Transport configured by opts; WithToken or WithClientCredentials is
 // required.
@@ -60,12 +60,13 @@ func NewTransport(opts ...Option) (*Transport, error) {
 	case o.clientID != "":
 		t.creds = newOAuthSource(&t.o, roundTripperOf(t.doer))
 	default:
-		return nil, errors.New("privy: no credentials: use WithToken or WithClientCredentials (or PRIVY_TOKEN with NewFromEnv)")
+		return nil, ErrNoCredentials
 	}
-	if !o.noValidate || o.transient || o.drift {
-		if t.validator, err = spec.NewValidator(base.Path); err != nil {
-			return nil, fmt.Errorf("privy: %w", err)
-		}
+	if t.validator, err = spec.NewValidator(base.Path); err != nil {
+		return nil, fmt.Errorf("privy: %w", err)
+	}
+	if t.ops, err = operations(); err != nil {
+		return nil, fmt.Errorf("privy: %w", err)
 	}
 	return t, nil
 }
@@ -105,7 +106,7 @@ func (t *Transport) send(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	safe := t.o.transient && safeOps[op]
+	safe := t.o.transient && t.ops[op] != nil && t.ops[op].idempotent
 	reauthed := false
 	for attempt := 1; ; attempt++ {
 		if err := t.pace(ctx); err != nil {
@@ -115,16 +116,11 @@ func (t *Transport) send(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		r := req.Clone(ctx)
-		if body != nil {
-			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
-			r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		resp, err := t.attempt(req, body, tok, attempt)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its URL would show the query string, which may hold personal data
 		}
-		r.Header.Set("Authorization", "Bearer "+tok)
-		if r.Header.Get("User-Agent") == "" {
-			r.Header.Set("User-Agent", t.o.userAgent)
-		}
-		resp, err := t.doer.Do(r)
 		if err != nil {
 			if ctx.Err() == nil && safe && attempt < t.o.maxAttempts {
 				if d := backoff(attempt); !t.tooLong(ctx, d) {
@@ -134,10 +130,13 @@ func (t *Transport) send(req *http.Request) (*http.Response, error) {
 					}
 				}
 			}
+			var te *timeoutError
+			if errors.As(err, &te) {
+				return nil, err
+			}
 			return nil, fmt.Errorf("privy: %s %s (attempt %d): %w", req.Method, req.URL.Path, attempt, err)
 		}
-		resp.Request = req // the caller's request: no Authorization header in what we hand back
-		t.limits.update(parseRateLimit(resp.Header))
+		t.limits.update(parseRateLimit(resp.Header, t.o.clock.Now()))
 		if resp.StatusCode == http.StatusUnauthorized && !reauthed && t.creds.invalidate(tok) {
 			t.log(ctx, req, resp.StatusCode, attempt, 0, nil)
 			reauthed = true
@@ -147,7 +146,7 @@ func (t *Transport) send(req *http.Request) (*http.Response, error) {
 		}
 		if !retryable(resp.StatusCode, safe) || attempt >= t.o.maxAttempts {
 			t.log(ctx, req, resp.StatusCode, attempt, 0, nil)
-			return resp, nil
+			return t.final(resp), nil
 		}
 		d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), t.o.clock.Now())
 		if !ok {
@@ -155,7 +154,7 @@ func (t *Transport) send(req *http.Request) (*http.Response, error) {
 		}
 		if t.tooLong(ctx, d) {
 			t.log(ctx, req, resp.StatusCode, attempt, 0, nil)
-			return resp, nil // the caller gets the 429 with its Retry-After at once
+			return t.final(resp), nil // the caller gets the 429 with its Retry-After at once
 		}
 		t.log(ctx, req, resp.StatusCode, attempt, d, nil)
 		discard(resp)
@@ -163,6 +162,51 @@ func (t *Transport) send(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("privy: %s %s: waiting %v to retry: %w", req.Method, req.URL.Path, d, err)
 		}
 	}
+}
+
+// attempt sends req once with the token, bounded by WithTimeout; the response's body is bounded
+// by the timeout and by WithMaxResponseBytes, and closing it ends the attempt.
+func (t *Transport) attempt(req *http.Request, body []byte, tok string, attempt int) (*http.Response, error) {
+	ctx := req.Context()
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if t.o.timeout > 0 {
+		actx, cancel = context.WithTimeout(ctx, t.o.timeout)
+	}
+	r := req.Clone(actx)
+	if body != nil {
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	r.Header.Set("Authorization", "Bearer "+tok)
+	if r.Header.Get("User-Agent") == "" {
+		r.Header.Set("User-Agent", t.o.userAgent)
+	}
+	resp, err := t.doer.Do(r)
+	if err != nil {
+		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+		cancel()
+		if timedOut {
+			return nil, &timeoutError{req.Method, req.URL.Path, t.o.timeout, attempt, false}
+		}
+		return nil, err
+	}
+	resp.Request = req // the caller's request: no Authorization header in what we hand back
+	resp.Body = &attemptBody{rc: resp.Body, ctx: actx, parent: ctx, cancel: cancel, max: t.o.maxBody,
+		timeout: t.o.timeout, attempt: attempt, method: req.Method, path: req.URL.Path}
+	return resp, nil
+}
+
+// final prepares the response handed back: an error body is read (at most 64 KiB), scrubbed of
+// every credential the client knows, and put back, so that no caller sees an echoed secret.
+func (t *Transport) final(resp *http.Response) *http.Response {
+	if resp.StatusCode < 300 {
+		return resp
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(t.scrub(b)), errReader{err}))
+	resp.ContentLength = -1
+	return resp
 }
 
 // pace waits while the known minute budget is spent, and fails when the daily one is.
@@ -177,7 +221,7 @@ func (t *Transport) pace(ctx context.Context) error {
 		}
 		if t.tooLong(ctx, d) {
 			rl := t.limits.get()
-			return &Error{StatusCode: http.StatusTooManyRequests, Code: gen.ErrorCodeRateLimited, RetryAfter: d, RateLimit: rl,
+			return &Error{StatusCode: http.StatusTooManyRequests, Code: ErrorCodeRateLimited, RetryAfter: d, RateLimit: rl,
 				Message: "minute rate limit is spent; it resets at " + rl.ResetMinute.Format(time.RFC3339) + "; request not sent"}
 		}
 		t.o.logger.DebugContext(ctx, "privy: waiting for the minute rate limit to reset", "wait", d)
@@ -200,7 +244,7 @@ func (t *Transport) log(ctx context.Context, req *http.Request, status, attempt 
 		attrs = append(attrs, slog.Duration("retry_in", wait))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		attrs = append(attrs, slog.String("error", string(t.scrub([]byte(err.Error())))))
 	}
 	t.o.logger.LogAttrs(ctx, slog.LevelDebug, "privy: request", attrs...)
 }
@@ -217,7 +261,7 @@ func (f doerFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(
 
 // guardRedirects returns the doer to send with: an *http.Client (a copy of the caller's) that
 // drops Authorization on a redirect away from the API's scheme and host.
-func guardRedirects(d gen.HttpRequestDoer, base *url.URL) gen.HttpRequestDoer {
+func guardRedirects(d Doer, base *url.URL) Doer {
 	hc, ok := d.(*http.Client)
 	if d != nil && !ok {
 		return d
@@ -244,7 +288,7 @@ func guardRedirects(d gen.HttpRequestDoer, base *url.URL) gen.HttpRequestDoer {
 
 // roundTripperOf returns what carries the token request: the client's transport, so that no
 // redirect is followed with the client secret.
-func roundTripperOf(d gen.HttpRequestDoer) http.RoundTripper {
+func roundTripperOf(d Doer) http.RoundTripper {
 	if hc, ok := d.(*http.Client); ok {
 		if hc.Transport != nil {
 			return hc.Transport
@@ -252,4 +296,16 @@ func roundTripperOf(d gen.HttpRequestDoer) http.RoundTripper {
 		return http.DefaultTransport
 	}
 	return doerFunc(d.Do)
+}
+
+// operationOf names the spec's operation of req, or nil.
+func (t *Transport) operationOf(req *http.Request) *operation {
+	if req == nil || req.URL == nil {
+		return nil
+	}
+	id, err := t.validator.OperationID(req.Method, req.URL)
+	if err != nil {
+		return nil
+	}
+	return t.ops[id]
 }

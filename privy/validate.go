@@ -3,8 +3,6 @@ package privy
 import (
 	"context"
 	"net/http"
-
-	"github.com/privy-go/privy-go/gen"
 )
 
 // check validates req against the spec (unless WithoutValidation) and names its operation
@@ -24,8 +22,8 @@ func (t *Transport) check(ctx context.Context, req *http.Request, body []byte) (
 	if op == "" || len(vs) == 0 {
 		return op, nil // a path the spec does not know is left to the server
 	}
-	e := &Error{StatusCode: http.StatusUnprocessableEntity, Code: gen.ErrorCodeValidationFailed,
-		Message: "One or more fields are invalid", Details: make([]gen.ErrorDetail, len(vs))}
+	e := &Error{StatusCode: http.StatusUnprocessableEntity, Code: ErrorCodeValidationFailed,
+		Message: "One or more fields are invalid", Details: make([]ErrorDetail, len(vs))}
 	for i, v := range vs {
 		e.Details[i] = v.Detail()
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -53,6 +54,7 @@ type app struct {
 	recordDir string
 	output    string
 	drift     bool
+	timeout   time.Duration
 
 	// clientOpts are appended to the client's options (tests inject clocks with them).
 	clientOpts []privy.Option
@@ -144,6 +146,9 @@ func (a *app) rootCommand() *cobra.Command {
 			if err := checkOutput(a.output); err != nil {
 				return err
 			}
+			if a.timeout < 0 {
+				return usageErrorf("--timeout %v: must not be negative", a.timeout)
+			}
 			if a.debug {
 				a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			}
@@ -159,6 +164,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.tokenFile, "token-file", "", "read the API token from this file instead of PRIVY_TOKEN")
 	pf.StringVar(&a.recordDir, "record", "", "save each exchange as a fixture under this directory (see \"privy spec validate\")")
 	pf.BoolVar(&a.drift, "check-drift", false, "warn on stderr about each way a response differs from the API spec (never fails the command)")
+	pf.DurationVar(&a.timeout, "timeout", privy.DefaultTimeout, "give up on a request after this long without its whole response (e.g. 10s, 2m; 0 for no limit)")
 	pf.StringVarP(&a.output, "output", "o", outputAuto, "output: table or json (default: table on a terminal, else json)")
 
 	root.AddCommand(a.contactsCommand(), a.specCommand(), a.fakeServerCommand())

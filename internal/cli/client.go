@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -20,44 +21,34 @@ const (
 	fakeContacts = 150
 )
 
-// newClient builds the API client from the global flags and the environment, exactly as
-// privy.NewFromEnv reads it (but through the env function given to Run).
+// newClient builds the API client from the global flags and the environment, read by
+// privy.EnvOptions (through the env function given to Run); --token-file wins over it.
 func (a *app) newClient() (*privy.Client, error) {
-	opts := []privy.Option{privy.WithLogger(a.log), privy.WithUserAgent("privy-cli/" + privy.Version)}
-	baseURL := strings.TrimSpace(a.env("PRIVY_BASE_URL"))
-	switch {
-	case a.fake:
+	opts := []privy.Option{privy.WithLogger(a.log), privy.WithUserAgent("privy-cli/" + privy.Version()), privy.WithTimeout(a.timeout)}
+	baseURL := strings.TrimSpace(a.env(privy.EnvBaseURL)) // for the recorder's paths; privy reads it too
+	if a.fake {
 		srv := privytest.NewServer(privytest.WithSeed(fakeSeed, fakeContacts), privytest.WithLogger(a.warnLogger()))
 		a.cleanups = append(a.cleanups, srv.Close)
 		baseURL = srv.URL
-		opts = append(opts, privy.WithToken(privytest.DefaultToken), privy.WithTokenURL(srv.TokenURL))
-	case a.tokenFile != "":
-		b, err := os.ReadFile(a.tokenFile)
+		opts = append(opts, privy.WithBaseURL(srv.URL), privy.WithToken(privytest.DefaultToken), privy.WithTokenURL(srv.TokenURL))
+	} else {
+		getenv := a.env
+		if a.tokenFile != "" { // the file wins: credentials in the environment are not read
+			getenv = func(k string) string {
+				if k == privy.EnvBaseURL {
+					return a.env(k)
+				}
+				return ""
+			}
+		}
+		opts = append(opts, privy.EnvOptions(getenv)...)
+	}
+	if a.tokenFile != "" && !a.fake {
+		tok, err := a.readTokenFile()
 		if err != nil {
-			return nil, &authError{msg: fmt.Sprintf("--token-file: %v", err)}
-		}
-		tok := strings.TrimSpace(string(b))
-		if tok == "" {
-			return nil, &authError{msg: fmt.Sprintf("--token-file %s is empty", a.tokenFile)}
-		}
-		if info, err := os.Stat(a.tokenFile); err == nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
-			fmt.Fprintf(a.stderr, "warning: --token-file %s can be read by other users; chmod 600 it\n", a.tokenFile)
+			return nil, err
 		}
 		opts = append(opts, privy.WithToken(tok))
-	case strings.TrimSpace(a.env("PRIVY_TOKEN")) != "":
-		opts = append(opts, privy.WithToken(strings.TrimSpace(a.env("PRIVY_TOKEN"))))
-	case a.env("PRIVY_CLIENT_ID") != "" || a.env("PRIVY_CLIENT_SECRET") != "":
-		id, secret := strings.TrimSpace(a.env("PRIVY_CLIENT_ID")), strings.TrimSpace(a.env("PRIVY_CLIENT_SECRET"))
-		if id == "" || secret == "" {
-			return nil, &authError{msg: "PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET must both be set"}
-		}
-		scopes := strings.FieldsFunc(a.env("PRIVY_SCOPES"), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
-		opts = append(opts, privy.WithClientCredentials(id, secret, scopes...))
-	default:
-		return nil, &authError{msg: "no credentials: set PRIVY_TOKEN (or PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET), pass --token-file PATH, or try --fake"}
-	}
-	if baseURL != "" {
-		opts = append(opts, privy.WithBaseURL(baseURL))
 	}
 	transport, err := a.transport(baseURL)
 	if err != nil {
@@ -69,11 +60,33 @@ func (a *app) newClient() (*privy.Client, error) {
 	}
 	opts = append(opts, a.clientOpts...)
 	c, err := privy.New(opts...)
-	if err != nil {
-		// Option errors name the option, never the secret's value.
-		return nil, &usageError{msg: err.Error()}
+	var envErr *privy.EnvError
+	switch {
+	case errors.Is(err, privy.ErrNoCredentials):
+		return nil, &authError{msg: "no credentials: set PRIVY_TOKEN (or PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET), pass --token-file PATH, or try --fake"}
+	case errors.As(err, &envErr) && envErr.Credentials():
+		return nil, &authError{msg: envErr.Error()}
+	case err != nil:
+		// Option errors name the option or variable, never the secret's value.
+		return nil, &usageError{msg: strings.TrimPrefix(err.Error(), "privy: ")}
 	}
 	return c, nil
+}
+
+// readTokenFile reads --token-file: one token, white space and a byte-order mark trimmed.
+func (a *app) readTokenFile() (string, error) {
+	b, err := os.ReadFile(a.tokenFile)
+	if err != nil {
+		return "", &authError{msg: fmt.Sprintf("--token-file: %v", err)}
+	}
+	tok := strings.TrimSpace(strings.TrimPrefix(string(b), "\uFEFF"))
+	if tok == "" {
+		return "", &authError{msg: fmt.Sprintf("--token-file %s is empty", a.tokenFile)}
+	}
+	if info, err := os.Stat(a.tokenFile); err == nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(a.stderr, "warning: --token-file %s can be read by other users; chmod 600 it\n", a.tokenFile)
+	}
+	return tok, nil
 }
 
 // transport stacks the --debug logger and the --record recorder on the default transport.

@@ -2,4 +2,4 @@ package cli
 
 import "github.com/privy-go/privy-go/privy"
 
-func versionString() string { return privy.Version }
+func versionString() string { return privy.Version() }

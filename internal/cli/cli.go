@@ -157,7 +157,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.BoolVar(&a.drift, "check-drift", false, "warn on stderr about each way a response differs from the API spec (never fails the command)")
 	pf.StringVarP(&a.output, "output", "o", outputAuto, "output: table or json (default: table on a terminal, else json)")
 
-	root.AddCommand(a.contactsCommand(), a.specCommand(), a.fakeServerCommand())
+	root.AddCommand(a.contactsCommand(), a.specCommand(), a.fakeServerCommand(), a.mcpCommand())
 	a.markStarts(root)
 	return root
 }

@@ -23,6 +23,21 @@ const (
 // newClient builds the API client from the global flags and the environment, exactly as
 // privy.NewFromEnv reads it (but through the env function given to Run).
 func (a *app) newClient() (*privy.Client, error) {
+	opts, _, err := a.clientOptions()
+	if err != nil {
+		return nil, err
+	}
+	c, err := privy.New(opts...)
+	if err != nil {
+		// Option errors name the option, never the secret's value.
+		return nil, &usageError{msg: err.Error()}
+	}
+	return c, nil
+}
+
+// clientOptions returns the client's options from the global flags and the environment, and
+// the API base URL they configure.
+func (a *app) clientOptions() ([]privy.Option, string, error) {
 	opts := []privy.Option{privy.WithLogger(a.log), privy.WithUserAgent("privy-cli/" + privy.Version)}
 	baseURL := strings.TrimSpace(a.env("PRIVY_BASE_URL"))
 	switch {
@@ -34,11 +49,11 @@ func (a *app) newClient() (*privy.Client, error) {
 	case a.tokenFile != "":
 		b, err := os.ReadFile(a.tokenFile)
 		if err != nil {
-			return nil, &authError{msg: fmt.Sprintf("--token-file: %v", err)}
+			return nil, "", &authError{msg: fmt.Sprintf("--token-file: %v", err)}
 		}
 		tok := strings.TrimSpace(string(b))
 		if tok == "" {
-			return nil, &authError{msg: fmt.Sprintf("--token-file %s is empty", a.tokenFile)}
+			return nil, "", &authError{msg: fmt.Sprintf("--token-file %s is empty", a.tokenFile)}
 		}
 		if info, err := os.Stat(a.tokenFile); err == nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
 			fmt.Fprintf(a.stderr, "warning: --token-file %s can be read by other users; chmod 600 it\n", a.tokenFile)
@@ -49,31 +64,29 @@ func (a *app) newClient() (*privy.Client, error) {
 	case a.env("PRIVY_CLIENT_ID") != "" || a.env("PRIVY_CLIENT_SECRET") != "":
 		id, secret := strings.TrimSpace(a.env("PRIVY_CLIENT_ID")), strings.TrimSpace(a.env("PRIVY_CLIENT_SECRET"))
 		if id == "" || secret == "" {
-			return nil, &authError{msg: "PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET must both be set"}
+			return nil, "", &authError{msg: "PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET must both be set"}
 		}
 		scopes := strings.FieldsFunc(a.env("PRIVY_SCOPES"), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
 		opts = append(opts, privy.WithClientCredentials(id, secret, scopes...))
 	default:
-		return nil, &authError{msg: "no credentials: set PRIVY_TOKEN (or PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET), pass --token-file PATH, or try --fake"}
+		return nil, "", &authError{msg: "no credentials: set PRIVY_TOKEN (or PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET), pass --token-file PATH, or try --fake"}
 	}
 	if baseURL != "" {
 		opts = append(opts, privy.WithBaseURL(baseURL))
 	}
 	transport, err := a.transport(baseURL)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	opts = append(opts, privy.WithHTTPClient(&http.Client{Transport: transport}))
 	if a.drift {
 		opts = append(opts, privy.WithDriftDetection(nil), privy.WithLogger(a.warnLogger()))
 	}
 	opts = append(opts, a.clientOpts...)
-	c, err := privy.New(opts...)
-	if err != nil {
-		// Option errors name the option, never the secret's value.
-		return nil, &usageError{msg: err.Error()}
+	if baseURL == "" {
+		baseURL = privy.DefaultBaseURL
 	}
-	return c, nil
+	return opts, baseURL, nil
 }
 
 // transport stacks the --debug logger and the --record recorder on the default transport.

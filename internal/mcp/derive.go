@@ -114,7 +114,7 @@ func derive(method, path string, item *openapi3.PathItem, op *openapi3.Operation
 			o.flat, o.bodyProps = true, map[string]bool{}
 			for k, v := range body {
 				switch k {
-				case "type", "description", "title", "examples", "properties", "required":
+				case "type", "title", "examples", "properties", "required":
 				default:
 					input[k] = v
 				}

@@ -3,10 +3,13 @@ package mcp
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/privy-go/privy-go/gen"
 	"github.com/privy-go/privy-go/privy"
 )
 
@@ -51,7 +54,20 @@ func rateLimitTool() *sdk.Tool {
 }
 
 // rateLimit reports the transport's last known rate-limit state.
-func (s *Server) rateLimit(context.Context, *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
+func (s *Server) rateLimit(_ context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
+	var args map[string]json.RawMessage
+	if req.Params != nil && len(req.Params.Arguments) > 0 {
+		if err := json.Unmarshal(req.Params.Arguments, &args); err != nil {
+			args = map[string]json.RawMessage{"base": nil}
+		}
+	}
+	if len(args) > 0 {
+		var details []gen.ErrorDetail
+		for _, name := range slices.Sorted(maps.Keys(args)) {
+			details = append(details, gen.ErrorDetail{Field: name, Message: "is not an argument of " + RateLimitTool})
+		}
+		return s.errorResult(argumentError(details)), nil
+	}
 	rl := s.t.RateLimit()
 	st := rateLimitStatus{
 		Known:  rl != privy.RateLimit{},

@@ -62,24 +62,15 @@ func (c *converter) convert(ref *openapi3.SchemaRef) (schema, error) {
 	bound(out, "minimum", "exclusiveMinimum", s.Min, s.ExclusiveMin)
 	bound(out, "maximum", "exclusiveMaximum", s.Max, s.ExclusiveMax)
 
-	if s.Type != nil && len(*s.Type) > 0 {
-		types := slices.Clone([]string(*s.Type))
-		if s.Nullable && !slices.Contains(types, "null") {
-			types = append(types, "null")
-		}
-		if len(types) == 1 {
+	typed := s.Type != nil && len(*s.Type) > 0
+	if typed {
+		if types := []string(*s.Type); len(types) == 1 {
 			out["type"] = types[0]
 		} else {
-			out["type"] = types
+			out["type"] = slices.Clone(types)
 		}
 	}
-	if len(s.Enum) > 0 {
-		enum := slices.Clone(s.Enum)
-		if s.Nullable && !slices.Contains(enum, nil) {
-			enum = append(enum, nil)
-		}
-		out["enum"] = enum
-	}
+	set("enum", slices.Clone(s.Enum), len(s.Enum) > 0)
 	if s.Items != nil {
 		items, err := c.convert(s.Items)
 		if err != nil {
@@ -94,15 +85,19 @@ func (c *converter) convert(ref *openapi3.SchemaRef) (schema, error) {
 		if len(refs) == 0 {
 			continue
 		}
-		list := make([]any, len(refs))
-		for i, r := range refs {
+		var list []any
+		for _, r := range refs {
 			v, err := c.convert(r)
 			if err != nil {
 				return nil, err
 			}
-			list[i] = v
+			if inner, ok := v[key].([]any); ok && key != "allOf" && len(v) == 1 {
+				list = append(list, inner...) // a nullable member: its branches join the list
+			} else {
+				list = append(list, v)
+			}
 		}
-		if s.Nullable && key != "allOf" && out["type"] == nil {
+		if s.Nullable && !typed && key != "allOf" {
 			list = append(list, schema{"type": "null"}) // nullable on a bare anyOf/oneOf
 		}
 		out[key] = list
@@ -114,7 +109,30 @@ func (c *converter) convert(ref *openapi3.SchemaRef) (schema, error) {
 		}
 		out["not"] = not
 	}
-	return mergeAllOf(out), nil
+	out = mergeAllOf(out)
+	if s.Nullable && typed {
+		out = nullable(out)
+	}
+	return out, nil
+}
+
+// annotationKeys are the keywords that describe a schema rather than constrain it.
+var annotationKeys = []string{"title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly"}
+
+// nullable turns OpenAPI 3.0's nullable into JSON Schema: anyOf the schema and null. A
+// single-type branch per alternative (rather than a type array) is what the most tool
+// dialects accept.
+func nullable(s schema) schema {
+	out, branch := schema{}, schema{}
+	for k, v := range s {
+		if slices.Contains(annotationKeys, k) {
+			out[k] = v
+		} else {
+			branch[k] = v
+		}
+	}
+	out["anyOf"] = []any{branch, schema{"type": "null"}}
+	return out
 }
 
 // object converts the object keywords of s into out.

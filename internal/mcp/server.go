@@ -156,8 +156,7 @@ func (s *Server) handler(op *Operation) sdk.ToolHandler {
 		}
 		hreq, details := op.request(s.base, raw)
 		if details != nil {
-			return s.errorResult(&privy.Error{StatusCode: http.StatusUnprocessableEntity, Code: gen.ErrorCodeValidationFailed,
-				Message: "One or more arguments are invalid", Details: details}), nil
+			return s.errorResult(argumentError(details)), nil
 		}
 		resp, err := s.t.Do(hreq.WithContext(ctx))
 		if err != nil {
@@ -212,6 +211,13 @@ func (s *Server) errorResult(e *privy.Error) *sdk.CallToolResult {
 	text, _ := json.Marshal(out)
 	return &sdk.CallToolResult{IsError: true, StructuredContent: out,
 		Content: []sdk.Content{&sdk.TextContent{Text: e.Error() + "\n" + string(text)}}}
+}
+
+// argumentError is the error of arguments refused before any request is built, shaped as the
+// API's validation failure.
+func argumentError(details []gen.ErrorDetail) *privy.Error {
+	return &privy.Error{StatusCode: http.StatusUnprocessableEntity, Code: gen.ErrorCodeValidationFailed,
+		Message: "One or more arguments are invalid", Details: details}
 }
 
 func textError(msg string) *sdk.CallToolResult {

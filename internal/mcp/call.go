@@ -59,7 +59,7 @@ func (o *Operation) request(base string, raw json.RawMessage) (*http.Request, []
 		}
 	}
 	for name, p := range o.params {
-		if p.In == openapi3.ParameterInPath && strings.Contains(path, "{"+name+"}") {
+		if p.In == openapi3.ParameterInPath && strings.Contains(path, "{"+name+"}") && args[name] == nil {
 			details = append(details, gen.ErrorDetail{Field: name, Message: "is required"})
 		}
 	}

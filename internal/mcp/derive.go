@@ -218,11 +218,36 @@ func outputSchema(op *openapi3.Operation) (schema, error) {
 			if s["type"] != "object" {
 				return nil, nil // MCP structured content is an object
 			}
-			return s, nil
+			return withErrors(s), nil
 		}
 		return nil, nil
 	}
 	return nil, nil
+}
+
+// withErrors extends a tool's output schema to its error results, which carry structured
+// content too: clients check every structured result against the output schema.
+func withErrors(success schema) schema {
+	return schema{"type": "object", "anyOf": []any{success, errorSchema()}}
+}
+
+// errorSchema describes the structured content of an error result (see Server.errorResult).
+func errorSchema() schema {
+	str := schema{"type": "string"}
+	detail := schema{"type": "object", "required": []any{"field", "message"},
+		"properties": schema{"field": str, "message": str}}
+	return schema{
+		"type":        "object",
+		"description": "An error: the API's code, message and details, the HTTP status, and for a rate limit when to retry.",
+		"required":    []any{"error", "status"},
+		"properties": schema{
+			"error": schema{"type": "object", "required": []any{"code", "message"}, "properties": schema{
+				"code": str, "message": str, "details": schema{"type": "array", "items": detail}}},
+			"status":              schema{"type": "integer"},
+			"retry_after_seconds": schema{"type": "integer", "minimum": 0},
+			"retry_at":            schema{"type": "string", "format": "date-time"},
+		},
+	}
 }
 
 // annotations derives the tool's hints from the HTTP method and the spec's extensions.

@@ -42,12 +42,12 @@ func rateLimitTool() *sdk.Tool {
 		Description: "Reports the account's rate-limit state as of the last API response: requests left this " +
 			"minute and today, and when each window resets. It sends no request and costs nothing.",
 		InputSchema: schema{"type": "object", "properties": schema{}, "additionalProperties": false},
-		OutputSchema: schema{"type": "object", "required": []any{"known", "minute", "day", "note"}, "additionalProperties": false,
+		OutputSchema: withErrors(schema{"type": "object", "required": []any{"known", "minute", "day", "note"}, "additionalProperties": false,
 			"properties": schema{
 				"known":  schema{"type": "boolean", "description": "False until the first API response of this session."},
 				"minute": win, "day": win,
 				"note": schema{"type": "string"},
-			}},
+			}}),
 		Annotations: &sdk.ToolAnnotations{Title: "Rate-limit status", ReadOnlyHint: true, IdempotentHint: true,
 			DestructiveHint: &f, OpenWorldHint: &f},
 	}

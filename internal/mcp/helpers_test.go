@@ -51,6 +51,7 @@ type setup struct {
 	fakeOpts   []privytest.Option
 	clientOpts []privy.Option
 	auth       []privy.Option // default: privytest.DefaultToken
+	realClock  bool           // the fake and the client use the system clock
 }
 
 // newEnv connects the SDK's client to a server over an in-memory transport, with every frame
@@ -58,20 +59,26 @@ type setup struct {
 func newEnv(t *testing.T, s setup) *env {
 	t.Helper()
 	clock := privytest.NewClock(start)
-	fake := privytest.NewServer(append([]privytest.Option{privytest.WithSeed(1, 30), privytest.WithClock(clock), privytest.WithT(t)}, s.fakeOpts...)...)
+	fakeOpts := []privytest.Option{privytest.WithSeed(1, 30), privytest.WithT(t)}
+	clientOpts := []privy.Option{privy.WithMaxWait(10 * time.Second)}
+	if !s.realClock {
+		fakeOpts = append(fakeOpts, privytest.WithClock(clock))
+		clientOpts = append(clientOpts, privy.WithClock(clock))
+		if s.opts.Now == nil {
+			s.opts.Now = clock.Now
+		}
+	}
+	fake := privytest.NewServer(append(fakeOpts, s.fakeOpts...)...)
 	t.Cleanup(fake.Close)
 	auth := s.auth
 	if auth == nil {
 		auth = []privy.Option{privy.WithToken(privytest.DefaultToken)}
 	}
-	opts := append(auth, privy.WithBaseURL(fake.URL), privy.WithTokenURL(fake.TokenURL), privy.WithClock(clock),
-		privy.WithHTTPClient(&http.Client{Transport: fake.Client().Transport}), privy.WithMaxWait(10*time.Second))
-	tr, err := privy.NewTransport(append(opts, s.clientOpts...)...)
+	opts := append(auth, privy.WithBaseURL(fake.URL), privy.WithTokenURL(fake.TokenURL),
+		privy.WithHTTPClient(&http.Client{Transport: fake.Client().Transport}))
+	tr, err := privy.NewTransport(append(append(opts, clientOpts...), s.clientOpts...)...)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if s.opts.Now == nil {
-		s.opts.Now = clock.Now
 	}
 	srv, err := New(tr, fake.URL, s.opts)
 	if err != nil {

@@ -7,6 +7,7 @@ package mcp
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -51,15 +52,21 @@ type Options struct {
 	Now func() time.Time
 	// Doc is the spec to derive the tools from (default: the one embedded in package gen).
 	Doc *openapi3.T
+	// CallTimeout bounds one tool call, waits and retries included (default DefaultCallTimeout).
+	CallTimeout time.Duration
 }
+
+// DefaultCallTimeout bounds a tool call when Options.CallTimeout is zero.
+const DefaultCallTimeout = 2 * time.Minute
 
 // Server is an MCP server whose tools call the API through one privy.Transport.
 type Server struct {
 	*sdk.Server
-	ops  []*Operation
-	t    *privy.Transport
-	base string
-	now  func() time.Time
+	ops     []*Operation
+	t       *privy.Transport
+	base    string
+	now     func() time.Time
+	timeout time.Duration
 }
 
 // New returns a server for the API at baseURL (the URL the transport was configured with),
@@ -80,7 +87,7 @@ func New(t *privy.Transport, baseURL string, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{ops: ops, t: t, base: baseURL, now: opts.Now}
+	s := &Server{ops: ops, t: t, base: baseURL, now: opts.Now, timeout: cmp.Or(opts.CallTimeout, DefaultCallTimeout)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -158,14 +165,16 @@ func (s *Server) handler(op *Operation) sdk.ToolHandler {
 		if details != nil {
 			return s.errorResult(argumentError(details)), nil
 		}
-		resp, err := s.t.Do(hreq.WithContext(ctx))
+		callCtx, cancel := context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+		resp, err := s.t.Do(hreq.WithContext(callCtx))
 		if err != nil {
 			var pe *privy.Error
 			if errors.As(err, &pe) {
 				return s.errorResult(pe), nil
 			}
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return nil, ctx.Err() // the client cancelled the call
 			}
 			return textError(err.Error()), nil
 		}

@@ -333,3 +333,28 @@ func TestNoCredentialInFrames(t *testing.T) {
 		})
 	}
 }
+
+// TestMisbehavingAPI checks that broken answers become error results, never a panic or a hang.
+func TestMisbehavingAPI(t *testing.T) {
+	for name, fault := range map[string]privytest.Fault{
+		"truncated body":  {TruncateBody: true},
+		"HTML error page": {Status: http.StatusBadGateway, NonJSONBody: true},
+		"HTML with 200":   {NonJSONBody: true},
+		"dropped":         {DropConnection: true},
+		"no answer":       {Latency: time.Hour}, // in real time: the call's timeout ends it
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, setup{opts: Options{CallTimeout: 200 * time.Millisecond}, realClock: fault.Latency > 0,
+				fakeOpts: []privytest.Option{privytest.WithoutContractCheck()}})
+			e.fake.Inject("listContacts", 1, fault)
+			sent := len(e.fake.Requests())
+			res := e.call(t, "listContacts", nil)
+			if !res.IsError || text(res) == "" {
+				t.Errorf("result %.300s (requests before %d, after %d), want an error result", text(res), sent, len(e.fake.Requests()))
+			}
+			if res := e.call(t, "listContacts", nil); res.IsError {
+				t.Errorf("the next call failed: %s", text(res))
+			}
+		})
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/privy-go/privy-go/internal/mcp"
 	"github.com/privy-go/privy-go/privy"
+	"github.com/privy-go/privy-go/privy/spec"
 )
 
 // mcpOptions are the flags of "privy mcp".
@@ -33,22 +34,48 @@ Credentials come from the environment (or --token-file), as for every other comm
 never tool arguments and never appear in what the server returns or logs. With --fake the tools
 work on a built-in fake API for the length of the session.
 
-The server is read-only unless --allow-writes is given: tools that create, update, unsubscribe or
-delete contacts are neither listed nor callable without it. Every call is one API request, paced
+The server is read-only unless --allow-writes is given: tools that change data (every operation
+but a GET) are neither listed nor callable without it. Every call is one API request, paced
 within the rate limits; list tools return one page. A rate-limit wait longer than --max-wait is
 not made: the call returns at once, saying when to retry. Logs go to stderr; stdout carries MCP
 messages only.`,
 		Example: `  privy mcp --fake
-  privy mcp --tools listContacts,` + mcp.RateLimitTool + `
+  privy mcp --tools ` + mcp.RateLimitTool + `
   privy mcp --allow-writes`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.mcpRun(o) },
 	}
+	help := cmd.HelpFunc()
+	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {
+		c.Long += toolsHelp() // derived from the spec only when help is asked for
+		help(c, args)
+	})
 	f := cmd.Flags()
 	f.BoolVar(&o.allowWrites, "allow-writes", false, "also serve the tools that change contacts (create, update, unsubscribe, delete)")
 	f.StringSliceVar(&o.tools, "tools", nil, "serve only these tools (comma-separated names)")
 	f.DurationVar(&o.maxWait, "max-wait", 10*time.Second, "the longest rate-limit wait a call makes before returning when to retry")
 	return cmd
+}
+
+// toolsHelp lists the tools the spec gives, read-only ones first.
+func toolsHelp() string {
+	doc, err := spec.Doc()
+	if err != nil {
+		return ""
+	}
+	ops, err := mcp.Derive(doc)
+	if err != nil {
+		return "\n\nThe spec's operations cannot be served: " + err.Error()
+	}
+	reads, writes := []string{mcp.RateLimitTool}, []string{}
+	for _, op := range ops {
+		if op.ReadOnly {
+			reads = append(reads, op.Tool.Name)
+		} else {
+			writes = append(writes, op.Tool.Name)
+		}
+	}
+	return "\n\nRead-only tools: " + strings.Join(reads, ", ") + ".\nWith --allow-writes also: " + strings.Join(writes, ", ") + "."
 }
 
 // mcpRun serves MCP on the app's stdin and stdout until the client closes stdin or the run is

@@ -16,6 +16,7 @@ import (
 
 	"github.com/privy-go/privy-go/internal/mcp"
 	"github.com/privy-go/privy-go/privy/privytest"
+	"github.com/privy-go/privy-go/privy/spec"
 )
 
 // TestMCPOverStdio drives the built binary with the SDK's CommandTransport: credentials
@@ -198,5 +199,23 @@ func TestMCPInspector(t *testing.T) {
 	page, _ := res["structuredContent"].(map[string]any)
 	if res["isError"] == true || page == nil || len(page["data"].([]any)) != 3 || page["pagination"] == nil {
 		t.Errorf("listContacts(per_page=3) through the inspector: %v", res)
+	}
+}
+
+// TestMCPHelpListsTools checks that the help names every tool the spec gives, and not the
+// token exchange.
+func TestMCPHelpListsTools(t *testing.T) {
+	r := runInProcess(t, nil, "mcp", "--help")
+	doc, err := spec.Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for _, op := range doc.Paths.Value(path).Operations() {
+			listed := strings.Contains(r.stdout, op.OperationID)
+			if never := op.Security != nil && len(*op.Security) == 0; listed == never {
+				t.Errorf("help lists %s: %v, want %v\n%s", op.OperationID, listed, !never, r)
+			}
+		}
 	}
 }

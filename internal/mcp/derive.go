@@ -23,6 +23,9 @@ const IdempotentExtension = "x-privy-idempotent"
 // object).
 const bodyArgument = "body"
 
+// ignoredHeaders are the header parameters OpenAPI says to ignore (section 4.8.12.1).
+var ignoredHeaders = []string{"Accept", "Content-Type", "Authorization"}
+
 // Operation is one API operation offered as an MCP tool, derived from the spec.
 type Operation struct {
 	// Tool is the MCP tool: name, description, input and output schemas, annotations.
@@ -78,6 +81,9 @@ func derive(method, path string, item *openapi3.PathItem, op *openapi3.Operation
 	props, required := schema{}, []any{}
 	in := &converter{input: true}
 	for _, p := range parameters(item, op) {
+		if p.In == openapi3.ParameterInHeader && slices.ContainsFunc(ignoredHeaders, func(h string) bool { return strings.EqualFold(h, p.Name) }) {
+			continue // OpenAPI ignores these; credentials never become arguments
+		}
 		switch p.In {
 		case openapi3.ParameterInPath, openapi3.ParameterInQuery, openapi3.ParameterInHeader:
 		default:

@@ -164,6 +164,7 @@ paths:
       parameters:
         - {name: tags, in: query, schema: {type: array, items: {type: string}}}
         - {name: X-Trace, in: header, schema: {type: string}}
+        - {name: Authorization, in: header, schema: {type: string}}
       requestBody:
         required: true
         content:
@@ -216,6 +217,9 @@ func TestSchemaConversion(t *testing.T) {
 	if !reflect.DeepEqual(body, wantBody) {
 		got, _ := json.Marshal(body)
 		t.Errorf("body argument (allOf merged, readOnly dropped, nullable and exclusiveMinimum converted):\n got %s", got)
+	}
+	if props["Authorization"] != nil {
+		t.Errorf("an Authorization header parameter became an argument")
 	}
 	if req := in["required"].([]any); len(req) != 2 || req[0] != "id" || req[1] != bodyArgument {
 		t.Errorf("required = %v, want the path parameter and the body", req)

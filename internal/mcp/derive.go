@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/jsonschema-go/jsonschema"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -150,22 +151,42 @@ func derive(method, path string, item *openapi3.PathItem, op *openapi3.Operation
 		return nil, err
 	}
 	o.Tool = &sdk.Tool{
-		Name:         op.OperationID,
-		Title:        op.Summary,
-		Description:  strings.TrimSpace(strings.TrimSpace(op.Summary+".") + "\n\n" + strings.TrimSpace(op.Description)),
-		InputSchema:  input,
-		Annotations:  annotations(method, op),
-		OutputSchema: output,
+		Name:        op.OperationID,
+		Title:       op.Summary,
+		Description: strings.TrimSpace(strings.TrimSpace(op.Summary+".") + "\n\n" + strings.TrimSpace(op.Description)),
+		Annotations: annotations(method, op),
 	}
 	if op.Summary == "" {
 		o.Tool.Description = strings.TrimSpace(op.Description)
 	}
-	// Round-trip through JSON so that every map is a plain map[string]any, as a client sees it.
-	o.Tool.InputSchema = jsonClone(input)
+	// Plain maps, as a client sees them, checked to be schemas a client can compile.
+	if o.Tool.InputSchema, err = compiled(input); err != nil {
+		return nil, fmt.Errorf("input schema: %w", err)
+	}
 	if output != nil {
-		o.Tool.OutputSchema = jsonClone(output)
+		if o.Tool.OutputSchema, err = compiled(output); err != nil {
+			return nil, fmt.Errorf("output schema: %w", err)
+		}
 	}
 	return o, nil
+}
+
+// compiled returns a copy of s made of plain JSON values, or an error when s is not a JSON
+// Schema that compiles (a pattern Go cannot read, for instance).
+func compiled(s schema) (map[string]any, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	var js jsonschema.Schema
+	if err := json.Unmarshal(b, &js); err != nil {
+		return nil, err
+	}
+	if _, err := js.Resolve(nil); err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	return out, json.Unmarshal(b, &out)
 }
 
 // parameters returns the operation's parameters, path-level ones included, sorted by name.

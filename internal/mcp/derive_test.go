@@ -255,6 +255,7 @@ func TestDeriveRefusesWhatItCannotServe(t *testing.T) {
 		"cookie parameter": {"in: header", "in: cookie"},
 		"recursive schema": {"colour: {type: string, enum: [red, blue], nullable: true}", "colour: {$ref: \"#/components/schemas/Thing\"}"},
 		"body name taken":  {"name: X-Trace, in: header", "name: body, in: query"},
+		"pattern Go lacks": {"name: {type: string, minLength: 1}", `name: {type: string, pattern: "(?<=a)b"}`},
 	} {
 		spec := strings.Replace(miniSpec, edit[0], edit[1], 1)
 		if spec == miniSpec {
@@ -267,5 +268,23 @@ func TestDeriveRefusesWhatItCannotServe(t *testing.T) {
 		if _, err := Derive(doc); err == nil {
 			t.Errorf("%s: Derive accepted it", name)
 		}
+	}
+}
+
+func TestNoOutputSchemaWithoutAJSONResponse(t *testing.T) {
+	spec := strings.Replace(miniSpec, `        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing"}`, `        "204": {description: done}`, 1)
+	ops, err := Derive(load(t, []byte(spec)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := ops[0].Tool.OutputSchema; out != nil {
+		t.Errorf("output schema = %#v, want none", out)
+	}
+	if b, _ := json.Marshal(ops[0].Tool); strings.Contains(string(b), "outputSchema") {
+		t.Errorf("the tool lists an output schema: %s", b)
 	}
 }

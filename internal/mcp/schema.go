@@ -1,7 +1,6 @@
 package mcp
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -255,17 +254,4 @@ func merge(s, m schema) bool {
 		}
 	}
 	return true
-}
-
-// jsonClone returns a deep copy of a keyword map.
-func jsonClone(s schema) schema {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(err) // a schema built by convert always marshals
-	}
-	var out schema
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic(err)
-	}
-	return out
 }

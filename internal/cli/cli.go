@@ -167,7 +167,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.DurationVar(&a.timeout, "timeout", privy.DefaultTimeout, "give up on a request after this long without its whole response (e.g. 10s, 2m; 0 for no limit)")
 	pf.StringVarP(&a.output, "output", "o", outputAuto, "output: table or json (default: table on a terminal, else json)")
 
-	root.AddCommand(a.contactsCommand(), a.specCommand(), a.fakeServerCommand())
+	root.AddCommand(a.contactsCommand(), a.specCommand(), a.fakeServerCommand(), a.mcpCommand())
 	a.markStarts(root)
 	return root
 }

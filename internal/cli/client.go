@@ -24,6 +24,20 @@ const (
 // newClient builds the API client from the global flags and the environment, read by
 // privy.EnvOptions (through the env function given to Run); --token-file wins over it.
 func (a *app) newClient() (*privy.Client, error) {
+	opts, _, err := a.clientOptions()
+	if err != nil {
+		return nil, err
+	}
+	c, err := privy.New(opts...)
+	if err != nil {
+		return nil, clientError(err)
+	}
+	return c, nil
+}
+
+// clientOptions returns the client's options from the global flags and the environment, and
+// the API base URL they configure ("" for the default).
+func (a *app) clientOptions() ([]privy.Option, string, error) {
 	opts := []privy.Option{privy.WithLogger(a.log), privy.WithUserAgent("privy-cli/" + privy.Version()), privy.WithTimeout(a.timeout)}
 	baseURL := strings.TrimSpace(a.env(privy.EnvBaseURL)) // for the recorder's paths; privy reads it too
 	if a.fake {
@@ -46,31 +60,35 @@ func (a *app) newClient() (*privy.Client, error) {
 	if a.tokenFile != "" && !a.fake {
 		tok, err := a.readTokenFile()
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		opts = append(opts, privy.WithToken(tok))
 	}
 	transport, err := a.transport(baseURL)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	opts = append(opts, privy.WithHTTPClient(&http.Client{Transport: transport}))
 	if a.drift {
 		opts = append(opts, privy.WithDriftDetection(nil), privy.WithLogger(a.warnLogger()))
 	}
-	opts = append(opts, a.clientOpts...)
-	c, err := privy.New(opts...)
+	return append(opts, a.clientOpts...), baseURL, nil
+}
+
+// clientError turns an error of privy.New or privy.NewTransport into the CLI's error: missing
+// or bad credentials are authentication errors, other option errors usage errors.
+func clientError(err error) error {
 	var envErr *privy.EnvError
 	switch {
 	case errors.Is(err, privy.ErrNoCredentials):
-		return nil, &authError{msg: "no credentials: set PRIVY_TOKEN (or PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET), pass --token-file PATH, or try --fake"}
+		return &authError{msg: "no credentials: set PRIVY_TOKEN (or PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET), pass --token-file PATH, or try --fake"}
 	case errors.As(err, &envErr) && envErr.Credentials():
-		return nil, &authError{msg: envErr.Error()}
+		return &authError{msg: envErr.Error()}
 	case err != nil:
 		// Option errors name the option or variable, never the secret's value.
-		return nil, &usageError{msg: strings.TrimPrefix(err.Error(), "privy: ")}
+		return &usageError{msg: strings.TrimPrefix(err.Error(), "privy: ")}
 	}
-	return c, nil
+	return nil
 }
 
 // readTokenFile reads --token-file: one token, white space and a byte-order mark trimmed.

@@ -192,6 +192,9 @@ func (a *app) sync(path string, o syncOptions) error {
 		}
 	}
 	if j == nil && r.autoPlan != "" { // a fresh plan of a CSV file: keep it beside the journal for a rerun
+		if err := r.confirmDeletes(r.plan.Count()[syncplan.OpDelete]); err != nil {
+			return err
+		}
 		if err := writePlan(r.autoPlan, r.plan); err != nil {
 			return err
 		}

@@ -62,14 +62,16 @@ func (r *syncRun) apply(jp **journal) error {
 	}
 	start := time.Now()
 	sum := syncSummary{Invalid: len(r.plan.Invalid), Failures: []syncFailure{}, Plan: r.plan.Hash}
-	deletes := 0
-	for _, s := range r.plan.Steps {
-		if s.Op == syncplan.OpDelete && !j.Finished(s.N) {
-			deletes++
+	if r.saved { // a fresh plan's deletes were confirmed before it was saved
+		deletes := 0
+		for _, s := range r.plan.Steps {
+			if s.Op == syncplan.OpDelete && !j.Finished(s.N) {
+				deletes++
+			}
 		}
-	}
-	if err := r.confirmDeletes(deletes); err != nil {
-		return err
+		if err := r.confirmDeletes(deletes); err != nil {
+			return err
+		}
 	}
 	pending := len(r.plan.Steps) - finishedSteps(j, r.plan)
 	if r.saved && pending > 0 {
@@ -192,8 +194,12 @@ func (r *syncRun) recheck(j *journal) error {
 		}
 		fmt.Fprintf(r.a.stderr, "  step %d: %s %s\n", cf.Step, safeText(cf.Key), cf.Reason)
 	}
+	again := "plan again"
+	if r.autoPlan != "" {
+		again = fmt.Sprintf("delete %s and %s to plan again", r.autoPlan, r.state)
+	}
 	return &failedError{msg: fmt.Sprintf("the account changed since the plan was made, for %d contacts the plan touches; "+
-		"nothing was sent: plan again", len(conflicts))}
+		"nothing more was sent: %s", len(conflicts), again)}
 }
 
 // send makes the request of one step. A step an earlier run sent without learning the

@@ -15,9 +15,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/privy-go/privy-go/gen"
 	"github.com/privy-go/privy-go/internal/syncplan"
+	"github.com/privy-go/privy-go/privy"
 	"github.com/privy-go/privy-go/privy/privytest"
 )
 
@@ -537,5 +539,37 @@ func TestSyncResumesAfterInterruption(t *testing.T) {
 				t.Errorf("after the rerun the plan still has %d steps", len(p.Steps))
 			}
 		})
+	}
+}
+
+// TestSyncPacesWithinBudget applies more changes than a minute allows, on a fake clock shared
+// by the fake and the client: the fake never answers 429 and the apply waited for the windows.
+func TestSyncPacesWithinBudget(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := privytest.NewClock(start)
+	srv := privytest.NewServer(privytest.WithSeed(1, 30), privytest.WithT(t), privytest.WithClock(clock), privytest.WithLimits(10, 10_000))
+	t.Cleanup(srv.Close)
+	env := envFor(srv, "")
+	recs := exportRows(t, env)
+	first := col(recs, "first_name")
+	for _, rec := range recs[1:26] {
+		rec[first] += "-paced"
+	}
+	in := writeRecords(t, filepath.Join(t.TempDir(), "in.csv"), recs)
+	clock.Advance(time.Minute) // a fresh window after the export
+	began := clock.Now()
+	var out, errb safeBuffer
+	a := &app{ctx: t.Context(), stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		env: func(k string) string { return env[k] }, clientOpts: []privy.Option{privy.WithClock(clock)}}
+	if code := a.run([]string{"contacts", "sync", "--apply", in}); code != 0 || !strings.Contains(out.String(), "updated 25") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	for _, r := range srv.Requests() {
+		if r.Status == http.StatusTooManyRequests {
+			t.Fatal("the fake answered 429 to the only client")
+		}
+	}
+	if waited := clock.Now().Sub(began); waited < 2*time.Minute {
+		t.Errorf("26 requests at 10 a minute took %v on the clock, want at least 2m", waited)
 	}
 }

@@ -358,6 +358,11 @@ func (p *Planner) AddContact(c gen.Contact) error {
 	if err != nil {
 		return err
 	}
+	return p.AddContactJSON(data)
+}
+
+// AddContactJSON adds one contact given as its compact JSON.
+func (p *Planner) AddContactJSON(data []byte) error {
 	m, err := decode(data)
 	if err != nil {
 		return err

@@ -307,9 +307,31 @@ func (p *Planner) keys(values map[string]any) []string {
 	return out
 }
 
+// identityValues decodes only the identity properties of a contact's JSON (the index is
+// built for every contact of the account).
+func (p *Planner) identityValues(data []byte) (map[string]any, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, err
+	}
+	m := make(map[string]any, len(p.identity))
+	for _, id := range p.identity {
+		var s *string
+		if v, ok := raw[id]; ok {
+			if err := json.Unmarshal(v, &s); err != nil {
+				return nil, fmt.Errorf("%s: %w", id, err)
+			}
+		}
+		if s != nil {
+			m[id] = *s
+		}
+	}
+	return m, nil
+}
+
 // KeysOf returns the identity keys of a listed contact.
 func (p *Planner) KeysOf(data []byte) ([]string, error) {
-	m, err := decode(data)
+	m, err := p.identityValues(data)
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +385,7 @@ func (p *Planner) AddContact(c gen.Contact) error {
 
 // AddContactJSON adds one contact given as its compact JSON.
 func (p *Planner) AddContactJSON(data []byte) error {
-	m, err := decode(data)
+	m, err := p.identityValues(data)
 	if err != nil {
 		return err
 	}
@@ -409,8 +431,7 @@ func (p *Planner) invalid(line int, details ...gen.ErrorDetail) {
 func (p *Planner) AddRow(r Row) {
 	p.plan.Rows++
 	p.Normalize(r.Values)
-	want := p.contactValues(r.Values)
-	keys := p.keys(want)
+	keys := p.keys(p.contactValues(r.Values))
 	if len(keys) == 0 {
 		p.plan.Unnamed++
 	}
@@ -460,18 +481,47 @@ func (p *Planner) AddRow(r Row) {
 		details = append(details, gen.ErrorDetail{Field: id,
 			Message: "belongs to another contact of the account; identifiers cannot be changed"})
 	}
-	if len(details) == 0 {
-		details = p.v.Check(OpCreate, r.Values)
-	}
 	if len(details) > 0 {
 		p.invalid(r.Line, details...)
 		return
 	}
 	if match < 0 {
+		if d := p.v.Check(OpCreate, r.Values); len(d) > 0 {
+			p.invalid(r.Line, d...)
+			return
+		}
 		p.planCreate(r, keys)
 		return
 	}
-	p.planExisting(r, want, match)
+	steps, notes, err := p.compare(r, match)
+	if err != nil {
+		p.invalid(r.Line, gen.ErrorDetail{Field: "base", Message: "the account's contact could not be read: " + err.Error()})
+		return
+	}
+	if len(steps) == 0 && len(notes) == 0 {
+		// Every value the row gives equals the account's: nothing to check or send.
+		p.plan.Unchanged++
+		return
+	}
+	// The row differs from the account: check it, and its update, as the API would.
+	if d := p.v.Check(OpCreate, r.Values); len(d) > 0 {
+		p.invalid(r.Line, d...)
+		return
+	}
+	for _, s := range steps {
+		if s.Op != OpUpdate {
+			continue
+		}
+		if d := p.v.Check(OpUpdate, s.Body); len(d) > 0 {
+			p.invalid(r.Line, d...)
+			return
+		}
+	}
+	p.plan.Notes = append(p.plan.Notes, notes...)
+	if len(steps) == 0 {
+		p.plan.Unchanged++
+	}
+	p.pending = append(p.pending, steps...)
 }
 
 func (p *Planner) planCreate(r Row, keys []string) {
@@ -490,13 +540,13 @@ func (p *Planner) planCreate(r Row, keys []string) {
 	p.pending = append(p.pending, Step{Op: OpCreate, Line: r.Line, Keys: keys, Body: body})
 }
 
-// planExisting compares the row with the contact it names.
-func (p *Planner) planExisting(r Row, want map[string]any, i int) {
+// compare compares the row with the contact of entry i: the steps that make the contact
+// match, and the differences left alone.
+func (p *Planner) compare(r Row, i int) (steps []Step, notes []Note, err error) {
 	e := &p.entries[i]
 	have, err := decode(e.data)
 	if err != nil {
-		p.invalid(r.Line, gen.ErrorDetail{Field: "base", Message: "the account's contact could not be read: " + err.Error()})
-		return
+		return nil, nil, err
 	}
 	key := p.keys(have)[0]
 	idField, idValue := "", any(nil)
@@ -507,7 +557,7 @@ func (p *Planner) planExisting(r Row, want map[string]any, i int) {
 		}
 	}
 	note := func(field string, account, file any, reason string) {
-		p.plan.Notes = append(p.plan.Notes, Note{Line: r.Line, Key: key, Field: field, Account: account, File: file, Reason: reason})
+		notes = append(notes, Note{Line: r.Line, Key: key, Field: field, Account: account, File: file, Reason: reason})
 	}
 	body := map[string]any{idField: idValue}
 	var changes []Change
@@ -557,23 +607,16 @@ func (p *Planner) planExisting(r Row, want map[string]any, i int) {
 			}
 		}
 	}
-	if len(changes) == 0 && !unsubscribe {
-		p.plan.Unchanged++
-		return
-	}
 	keys := []string{key}
 	if len(changes) > 0 {
-		if d := p.v.Check(OpUpdate, body); len(d) > 0 {
-			p.invalid(r.Line, d...)
-			return
-		}
-		p.pending = append(p.pending, Step{Op: OpUpdate, Line: r.Line, Keys: keys, Fingerprint: e.fp, Body: body, Changes: changes})
+		steps = append(steps, Step{Op: OpUpdate, Line: r.Line, Keys: keys, Fingerprint: e.fp, Body: body, Changes: changes})
 	}
 	if unsubscribe {
-		p.pending = append(p.pending, Step{Op: OpUnsubscribe, Line: r.Line, Keys: keys, Fingerprint: e.fp,
+		steps = append(steps, Step{Op: OpUnsubscribe, Line: r.Line, Keys: keys, Fingerprint: e.fp,
 			Body:    map[string]any{idField: idValue},
 			Changes: []Change{{Field: unsubscribeProperty, From: have[unsubscribeProperty], To: unsubscribedValue}}})
 	}
+	return steps, notes, nil
 }
 
 // requestField returns the request field that carries contact property prop.
@@ -843,7 +886,7 @@ func (c *Checker) Add(ct gen.Contact) error {
 	if err != nil {
 		return err
 	}
-	m, err := decode(data)
+	m, err := c.p.identityValues(data)
 	if err != nil {
 		return err
 	}

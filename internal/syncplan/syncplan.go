@@ -15,8 +15,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -380,8 +382,41 @@ func (p *Planner) AddContact(c gen.Contact) error {
 	if err != nil {
 		return err
 	}
-	return p.AddContactJSON(data)
+	m := make(map[string]any, len(p.identity))
+	v := reflect.ValueOf(c)
+	for _, id := range p.identity {
+		i, ok := contactFields()[id]
+		if !ok {
+			return p.AddContactJSON(data) // the identity is not a field of gen.Contact
+		}
+		f := v.Field(i)
+		if f.Kind() == reflect.Pointer {
+			if f.IsNil() {
+				continue
+			}
+			f = f.Elem()
+		}
+		if f.Kind() == reflect.String {
+			m[id] = f.String()
+		}
+	}
+	p.index(data, m)
+	return nil
 }
+
+// contactFields maps the JSON names of gen.Contact's fields to their indexes, so that the
+// identity of each listed contact is read without decoding its JSON again.
+var contactFields = sync.OnceValue(func() map[string]int {
+	out := map[string]int{}
+	t := reflect.TypeFor[gen.Contact]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = i
+		}
+	}
+	return out
+})
 
 // AddContactJSON adds one contact given as its compact JSON.
 func (p *Planner) AddContactJSON(data []byte) error {
@@ -389,13 +424,18 @@ func (p *Planner) AddContactJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
+	p.index(data, m)
+	return nil
+}
+
+// index adds a contact with its identity values.
+func (p *Planner) index(data []byte, m map[string]any) {
 	i := len(p.entries)
 	p.entries = append(p.entries, entry{data: data, fp: Fingerprint(data)})
 	for _, k := range p.keys(m) {
 		p.byKey[k] = i
 	}
 	p.plan.Account++
-	return nil
 }
 
 // SetPages records how many list requests read the account.

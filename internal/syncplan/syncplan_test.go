@@ -214,3 +214,25 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+// TestAddContact: a contact indexed from gen.Contact is found by each identifier.
+func TestAddContact(t *testing.T) {
+	var c gen.Contact
+	if err := json.Unmarshal([]byte(jane), &c); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []map[string]any{{"email": "JANE@example.com"}, {"phone_number": "+1 555 123 4567"}} {
+		p, err := syncplan.New(specmodel.MustLoad(), acceptAll{}, syncplan.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.AddContact(c); err != nil {
+			t.Fatal(err)
+		}
+		p.AddRow(syncplan.Row{Line: 2, Values: row, Present: map[string]bool{}})
+		out, err := p.Finish("in.csv", "", testTime)
+		if err != nil || out.Unchanged != 1 || len(out.Steps) != 0 {
+			t.Errorf("%v: %+v %v", row, out, err)
+		}
+	}
+}

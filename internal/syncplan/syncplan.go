@@ -172,7 +172,7 @@ func Decode(data []byte) (*Plan, error) {
 		return nil, fmt.Errorf("the sync plan was edited or damaged (its hash does not match)")
 	}
 	for i, s := range p.Steps {
-		if s.N != i+1 || len(s.Keys) == 0 {
+		if _, known := operations[s.Op]; s.N != i+1 || len(s.Keys) == 0 || !known || s.Body == nil {
 			return nil, fmt.Errorf("the sync plan's step %d is malformed", i+1)
 		}
 	}

@@ -21,7 +21,7 @@ const jane = `{"first_name":"Jane","last_name":null,"email":"Jane@Example.com","
 "phone_number":"+15551234567","contact_phone_permission":"subscribed","tags":["vip","beta"],
 "custom_fields":{"tier":"gold","n":7,"ok":true},"created_at":"2025-01-15T10:30:00Z","updated_at":"2025-01-15T10:30:00Z"}`
 
-func compact(t *testing.T, s string) []byte {
+func compact(t testing.TB, s string) []byte {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
@@ -32,7 +32,7 @@ func compact(t *testing.T, s string) []byte {
 }
 
 // plan runs one row against jane and returns the plan.
-func plan(t *testing.T, m *specmodel.Model, opts syncplan.Options, row syncplan.Row, contact string) *syncplan.Plan {
+func plan(t testing.TB, m *specmodel.Model, opts syncplan.Options, row syncplan.Row, contact string) *syncplan.Plan {
 	t.Helper()
 	p, err := syncplan.New(m, acceptAll{}, opts)
 	if err != nil {

@@ -23,7 +23,7 @@ func (a *app) contactsCommand() *cobra.Command {
 		},
 	}
 	cmd.AddCommand(a.listCommand(), a.exportCommand(), a.importCommand(),
-		a.createCommand(), a.updateCommand(), a.unsubscribeCommand(), a.deleteCommand())
+		a.createCommand(), a.updateCommand(), a.unsubscribeCommand(), a.deleteCommand(), a.syncCommand())
 	return cmd
 }
 

@@ -348,11 +348,11 @@ type syncHeader struct {
 
 func newSyncHeader(names []string) *syncHeader {
 	m := specmodel.MustLoad()
-	h := &syncHeader{field: make([]string, len(names)), key: make([]string, len(names)), object: colCustomJSON}
+	h := &syncHeader{field: make([]string, len(names)), key: make([]string, len(names)), object: customField()}
 	for i, raw := range names {
 		name := strings.TrimSpace(strings.TrimPrefix(raw, "\ufeff"))
 		switch {
-		case name == colCustomJSON:
+		case name == customField():
 			h.field[i] = h.object
 		case strings.HasPrefix(name, colCustomPrefix):
 			h.field[i], h.key[i] = h.object, name[len(colCustomPrefix):]

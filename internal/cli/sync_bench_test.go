@@ -36,7 +36,7 @@ func syncBenchFile(b *testing.B, env map[string]string, n int) (string, int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	first, email := slices.Index(recs[0], colFirstName), slices.Index(recs[0], colEmail)
+	first, email := slices.Index(recs[0], "first_name"), slices.Index(recs[0], "email")
 	for i := 1; i < len(recs); i += 50 {
 		recs[i][first] += "x"
 	}

@@ -238,7 +238,7 @@ func New(m *specmodel.Model, v Validator, opts Options) (*Planner, error) {
 		byKey: map[string]int{}, created: map[string]int{}}
 	for _, f := range m.Contact {
 		pr := &property{Field: f}
-		pr.email = f.Format == "email"
+		pr.email = f.CaseInsensitive // emails compare case-insensitively (x-privy-case-insensitive)
 		pr.phone = f.Type == openapi3.TypeString && strings.HasPrefix(f.Pattern, `^\+`)
 		p.props[f.Name] = pr
 	}

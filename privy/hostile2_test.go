@@ -199,3 +199,21 @@ func TestTransportErrorHidesQuery(t *testing.T) {
 		t.Errorf("err = %v, want the request named without its query", err)
 	}
 }
+
+// TestTokenExchangeTimeout: a token endpoint that stalls fails the call within WithTimeout.
+func TestTokenExchangeTimeout(t *testing.T) {
+	s := newServer(t, newFakeClock())
+	s.oauth = func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // so that the server notices the client hanging up
+		<-r.Context().Done()
+	}
+	c, err := New(WithClientCredentials(clientID, clientSecret), WithBaseURL(s.URL1()), WithTimeout(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, _, err = c.ListContacts(context.Background(), nil)
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 3*time.Second || strings.Contains(err.Error(), clientSecret) {
+		t.Errorf("err = %v after %v, want a timeout within 100ms", err, time.Since(start))
+	}
+}

@@ -3,6 +3,15 @@ GO       ?= go
 CODEGEN  := $(GO) run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
 SPECTRAL := node_modules/.bin/spectral
 REDOCLY  := node_modules/.bin/redocly
+STATICCHECK_VERSION := v0.8.2
+
+.DEFAULT_GOAL := help
+
+## help: list the targets (the default: plain `make` changes nothing)
+.PHONY: help
+help:
+	@awk '{ raw = $$0 } /^## / { sub(/^## /, ""); if (prev !~ /^## /) { n = index($$0, ": "); printf "  %-16s %s\n", substr($$0, 1, n - 1), substr($$0, n + 2) } \
+	     else printf "  %-16s %s\n", "", $$0 } { prev = raw }' $(MAKEFILE_LIST)
 
 .PHONY: generate check-generated lint-spec test bench build vet fmt-check check
 
@@ -40,12 +49,15 @@ lint-spec: $(SPECTRAL)
 	$(SPECTRAL) lint --fail-severity=warn openapi.yaml
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --config redocly.yaml openapi.yaml
 
+## build: compile every package
 build:
 	$(GO) build ./...
 
+## vet: go vet
 vet:
 	$(GO) vet ./...
 
+## fmt-check: fail when gofmt would change a file
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -96,5 +108,10 @@ check-lite: build vet fmt-check check-generated
 release:
 	@VERSION='$(VERSION)' RELEASE_CHECK='$(RELEASE_CHECK)' bash .ci/release
 
-## check: what CI runs
-check: build vet fmt-check test check-generated lint-spec
+## staticcheck: staticcheck (pinned) over every package
+.PHONY: staticcheck
+staticcheck:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+## check: what CI runs: build, vet, gofmt, staticcheck, go test -race, gen/ up to date, spec lint
+check: build vet fmt-check staticcheck test check-generated lint-spec

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/privy-go/privy-go/privy/privytest/internal/genserver"
 )
 
 // window is a fixed rate-limit window: its start and the requests counted in it.
@@ -84,15 +83,3 @@ func (s rateState) set(h http.Header) {
 	}
 }
 
-// headers converts the state into the generated header struct (all operations' header
-// structs share its shape and convert to one another).
-func (s rateState) headers() genserver.UnauthorizedResponseHeaders {
-	return genserver.UnauthorizedResponseHeaders{
-		XRateLimitLimitMinute:     strconv.Itoa(s.limitMinute),
-		XRateLimitRemainingMinute: strconv.Itoa(s.remainingMinute),
-		XRateLimitResetMinute:     strconv.FormatInt(s.resetMinute.Unix(), 10),
-		XRateLimitLimitDay:        strconv.Itoa(s.limitDay),
-		XRateLimitRemainingDay:    strconv.Itoa(s.remainingDay),
-		XRateLimitResetDay:        strconv.FormatInt(s.resetDay.Unix(), 10),
-	}
-}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
 )
 
 // window is a fixed rate-limit window: its start and the requests counted in it.
@@ -82,4 +81,3 @@ func (s rateState) set(h http.Header) {
 		h.Set("Retry-After", strconv.Itoa(s.retryAfter))
 	}
 }
-

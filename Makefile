@@ -38,9 +38,13 @@ check-generated:
 	if [ $$stale -ne 0 ]; then echo "run 'make generate'"; exit 1; fi; \
 	echo "generated code is up to date with openapi.yaml: $(GEN_CONFIGS)"
 
-# One npm ci installs both linters; its stamp is Spectral's binary.
+# One npm install, from package-lock.json, installs the linters and the MCP Inspector; its stamp
+# is Spectral's binary. NPM_INSTALL is shared with .ci/run. Not `npm ci`: it refuses this lock
+# file because vite (pulled in by the MCP Inspector) names an optional Windows-only package that
+# the registry no longer serves; `npm install` installs exactly the locked versions all the same.
+NPM_INSTALL := npm install --ignore-scripts --no-audit --no-fund
 $(SPECTRAL): package.json package-lock.json
-	npm ci --ignore-scripts --no-audit --no-fund
+	$(NPM_INSTALL)
 	@touch $(SPECTRAL) $(REDOCLY)
 
 ## lint-spec: Spectral (spectral:oas) and Redocly CLI (the recommended ruleset, warnings as

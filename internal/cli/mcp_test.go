@@ -154,7 +154,7 @@ func TestMCPUsageErrors(t *testing.T) {
 }
 
 // TestMCPInspector drives the binary with the MCP Inspector's CLI mode, an MCP client nobody
-// here wrote (pinned in package.json; CI installs it with npm ci --ignore-scripts).
+// here wrote (pinned in package.json; CI installs it with npm install --ignore-scripts).
 func TestMCPInspector(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
@@ -162,7 +162,7 @@ func TestMCPInspector(t *testing.T) {
 	}
 	inspector := filepath.Join(root, "node_modules", ".bin", "mcp-inspector")
 	if _, err := os.Stat(inspector); err != nil {
-		t.Skip("the MCP Inspector is not installed: run `npm ci --ignore-scripts` in the repository root (CI does)")
+		t.Skip("the MCP Inspector is not installed: run `npm install --ignore-scripts` in the repository root (CI does)")
 	}
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node is not on PATH; the MCP Inspector needs it")

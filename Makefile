@@ -39,7 +39,7 @@ check-generated:
 	echo "generated code is up to date with openapi.yaml: $(GEN_CONFIGS)"
 
 # One npm install, from package-lock.json, installs the linters and the MCP Inspector; its stamp
-# is Spectral's binary. NPM_INSTALL is shared with .ci/run. Not `npm ci`: it refuses this lock
+# is Spectral's binary (.ci/run runs the same command). Not `npm ci`: it refuses this lock
 # file because vite (pulled in by the MCP Inspector) names an optional Windows-only package that
 # the registry no longer serves; `npm install` installs exactly the locked versions all the same.
 NPM_INSTALL := npm install --ignore-scripts --no-audit --no-fund

@@ -101,6 +101,9 @@ func (a *app) export(c *privy.Client, params *gen.ListContactsParams, format str
 	if err != nil {
 		return 0, err
 	}
+	if n := first.Pagination.PerPage; n > 0 && n < size {
+		size = n // the server caps the page size: follow it (Contacts reads params.PerPage)
+	}
 	totalPages := max(first.Pagination.TotalPages, 1)
 	bar := newProgress(a.stderr, totalPages, "pages")
 	defer bar.Finish()

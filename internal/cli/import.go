@@ -338,8 +338,8 @@ func (a *app) importFile(path string, o importOptions) error {
 			return finish(err)
 		}
 		done++
-		bar.Step(1, total-done, client.RateLimit(), time.Now())
 		if j.Finished(line) {
+			bar.Skip(1)
 			sum.Skipped++
 			if j.finished[line] == "reject" {
 				sum.EarlierRejected++
@@ -354,6 +354,7 @@ func (a *app) importFile(path string, o importOptions) error {
 		if details == nil {
 			details = cv.check(a.ctx, row)
 		}
+		bar.Step(1, total-done, client.RateLimit(), time.Now())
 		if len(details) > 0 {
 			if err := reject(line, rec, formatDetails(gen.ErrorCodeValidationFailed, "One or more fields are invalid", details)); err != nil {
 				return finish(err)

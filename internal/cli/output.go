@@ -15,8 +15,12 @@ import (
 	"github.com/privy-go/privy-go/gen"
 )
 
-// isTerminal reports whether w is a terminal; anything but an *os.File is not.
+// isTerminal reports whether w is a terminal: an *os.File on a terminal, or a writer that says
+// it is one (tests draw progress bars into a buffer this way).
 func isTerminal(w io.Writer) bool {
+	if t, ok := w.(interface{ IsTerminal() bool }); ok {
+		return t.IsTerminal()
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

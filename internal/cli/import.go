@@ -278,6 +278,9 @@ func (a *app) importFile(path string, o importOptions) error {
 	defer j.Close()
 	rejects := &rejectWriter{path: path + ".rejects.csv", header: in.cols.names}
 	defer rejects.Close()
+	if err := refuseSymlink(rejects.path); err != nil {
+		return err
+	}
 	if j.fresh {
 		// A new import: the rejects of an earlier, finished or abandoned one do not belong to it.
 		if err := os.Remove(rejects.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -438,7 +441,7 @@ type rejectWriter struct {
 
 func (r *rejectWriter) Write(rec []string, reason string) error {
 	if r.f == nil {
-		f, err := os.OpenFile(r.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		f, err := openPrivate(r.path, os.O_WRONLY|os.O_APPEND)
 		if err != nil {
 			return err
 		}

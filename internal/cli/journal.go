@@ -61,8 +61,11 @@ func fingerprint(path string) (string, error) {
 // openJournal opens (or creates) the journal at path for the input with fingerprint fp,
 // reading what an earlier run recorded.
 func openJournal(path, fp string) (*journal, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := openPrivate(path, os.O_RDWR|os.O_APPEND)
 	if err != nil {
+		if isUsage(err) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("opening the import state: %w", err)
 	}
 	if ok, err := lockFile(f); !ok {

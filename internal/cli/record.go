@@ -49,7 +49,7 @@ func newRecorder(dir, basePath string, next http.RoundTripper, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := mkdirPrivate(dir); err != nil {
 		return nil, fmt.Errorf("--record: %w", err)
 	}
 	run := fmt.Sprintf("%s-%d", time.Now().UTC().Format("20060102T150405"), os.Getpid())
@@ -136,12 +136,12 @@ func (r *recorder) save(req *http.Request, reqBody []byte, status int, respBody 
 
 // write stores data as <run>-<seq>.json in dir, never replacing an existing file.
 func (r *recorder) write(dir string, seq int, data []byte) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := mkdirPrivate(dir); err != nil {
 		r.log.Warn("record: cannot create the fixture directory", "dir", dir, "err", err)
 		return
 	}
 	name := filepath.Join(dir, fmt.Sprintf("%s-%04d.json", r.run, seq))
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, privateFile)
 	if err != nil {
 		r.log.Warn("record: cannot write a fixture", "file", name, "err", err)
 		return

@@ -211,7 +211,7 @@ func (a *app) dryRun(path string) error {
 		if len(details) > 0 {
 			bad++
 			for _, d := range details {
-				fmt.Fprintf(a.stdout, "line %d: %s\n", line, detailLine(d.Field, d.Message))
+				fmt.Fprintf(a.stdout, "line %d: %s\n", line, oneLine(detailLine(d.Field, d.Message)))
 			}
 		}
 	}

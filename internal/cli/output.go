@@ -72,11 +72,16 @@ func newContactTable(w io.Writer) *contactTable {
 }
 
 func (t *contactTable) Write(c gen.Contact) error {
-	_, err := fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+	cells := []string{
 		orDash(c.Email), orDash(c.PhoneNumber), orDash(c.FirstName), orDash(c.LastName),
 		dashIfEmpty(string(c.EmailPermission)), dashIfEmpty(string(c.ContactPhonePermission)),
 		dashIfEmpty(strings.Join(c.Tags, ";")), dashIfEmpty(customSummary(c.CustomFields)),
-		c.UpdatedAt.UTC().Format(time.RFC3339))
+		c.UpdatedAt.UTC().Format(time.RFC3339),
+	}
+	for i := range cells {
+		cells[i] = escapeControl(cells[i]) // a tab or newline in a name would forge a column or a row
+	}
+	_, err := fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
 	return err
 }
 
@@ -98,7 +103,7 @@ func writeContactDetail(w io.Writer, c gen.Contact) error {
 		{"updated_at", c.UpdatedAt.UTC().Format(time.RFC3339)},
 	}
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\n", r[0], r[1])
+		fmt.Fprintf(tw, "%s\t%s\n", r[0], escapeControl(r[1]))
 	}
 	return tw.Flush()
 }

@@ -84,3 +84,36 @@ func TestTokenFile(t *testing.T) {
 		t.Errorf("missing token file: %s", r)
 	}
 }
+
+// TestOutputEscapesControlCharacters: a name holding a newline, a tab or an escape sequence
+// cannot forge a table row or column, nor reach the terminal raw, in tables, detail views and
+// error lines.
+func TestOutputEscapesControlCharacters(t *testing.T) {
+	evil := "Eve\nforged@example.com\t+15550000000\x1b[2J\u202e\u0085"
+	c := gen.Contact{Email: ptr("e@example.com"), FirstName: ptr(evil), Tags: []string{"t\r\n"},
+		CustomFields: gen.CustomFields{"k\n": "v\x07"}}
+	var table, detail, errs bytes.Buffer
+	tw := newContactTable(&table)
+	tw.Write(c)
+	tw.Close()
+	writeContactDetail(&detail, c)
+	printError(&errs, &detailedError{code: "validation_failed", message: evil,
+		details: []gen.ErrorDetail{{Field: "first_name", Message: evil}}})
+	for name, tt := range map[string]struct {
+		out   string
+		lines int
+	}{"table": {table.String(), 2}, "detail": {detail.String(), 10}, "error": {errs.String(), 2}} {
+		if n := strings.Count(tt.out, "\n"); n != tt.lines {
+			t.Errorf("%s: %d lines, want %d:\n%s", name, n, tt.lines, tt.out)
+		}
+		if strings.ContainsFunc(strings.ReplaceAll(tt.out, "\n", ""), mustEscape) {
+			t.Errorf("%s: a control character reached the output: %q", name, tt.out)
+		}
+		if !strings.Contains(tt.out, `\x1b[2J`) || !strings.Contains(tt.out, `\u202e`) {
+			t.Errorf("%s: escapes not shown: %q", name, tt.out)
+		}
+	}
+	if cols := strings.Fields(strings.Split(table.String(), "\n")[1]); len(cols) != 9 {
+		t.Errorf("table row has %d columns, want 9: %q", len(cols), cols)
+	}
+}

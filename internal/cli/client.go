@@ -96,7 +96,7 @@ func (a *app) transport(baseURL string) (http.RoundTripper, error) {
 	if a.debug {
 		rt = &logTransport{next: rt, log: a.log, now: time.Now}
 	}
-	return rt, nil
+	return hookTransport{next: rt}, nil
 }
 
 // warnLogger is the debug logger with --debug, else a logger of warnings to stderr.

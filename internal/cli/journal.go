@@ -16,22 +16,36 @@ import (
 // fingerprint.
 const journalMagic = "privy-import-journal v1"
 
-// journal is the resume state of an import: an append-only file of lines
+// journal is the resume state of a bulk command over numbered items (an import's CSV lines):
+// an append-only file of lines
 //
-//	privy-import-journal v1 <fingerprint>
-//	begin <line>
-//	done <line>
-//	reject <line>
+//	<kind> <fingerprint>        kind is journalMagic for an import
+//	begin <n>                   item n's request is on the wire (written just before it is sent)
+//	done <n>                    item n was applied
+//	reject <n>                  item n failed and is in the rejects file
 //
-// each written and fsynced before the import moves on. "begin" is written before a row's
-// request is sent and "done" or "reject" after its outcome is known, so after a crash a row
-// with "begin" but no outcome may or may not have been applied.
+// each written and fsynced before the command moves on, so after a crash an item with "begin"
+// but no outcome may or may not have been applied, and an item without "begin" was never sent.
+//
+// Its API, for any command that applies items once across runs ("contacts import", and
+// "contacts sync" to come):
+//
+//	j, err := openJournalKind(path, kind, fp) // create, or resume a run of the same kind and input; locked while open
+//	j.Fresh()         // no earlier run: start the outputs (rejects file) afresh
+//	j.Finished(n)     // done or rejected by an earlier run: skip it
+//	j.Rejected(n)     // rejected by an earlier run
+//	j.WasInFlight(n)  // sent by an earlier run whose outcome is unknown: check before counting it
+//	j.Begin(n)        // call when the request is really sent (once per run; repeats are no-ops)
+//	j.Done(n), j.Reject(n) // its outcome, after any rejects file line is synced
+//	j.Close()
 type journal struct {
 	f *os.File
 	// finished holds the lines already done or rejected.
 	finished map[int]string
 	// inFlight holds the lines begun but never finished by an earlier run.
 	inFlight map[int]bool
+	// begun holds the lines begun by this run.
+	begun map[int]bool
 	// fresh is true when the journal was just created: no earlier run to resume.
 	fresh bool
 }
@@ -58,9 +72,12 @@ func fingerprint(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// openJournal opens (or creates) the journal at path for the input with fingerprint fp,
-// reading what an earlier run recorded.
-func openJournal(path, fp string) (*journal, error) {
+// openJournal opens (or creates) the import journal at path for the input with fingerprint
+// fp, reading what an earlier run recorded.
+func openJournal(path, fp string) (*journal, error) { return openJournalKind(path, journalMagic, fp) }
+
+// openJournalKind is openJournal for a journal whose first line starts with kind (see journal).
+func openJournalKind(path, kind, fp string) (*journal, error) {
 	f, err := openPrivate(path, os.O_RDWR|os.O_APPEND)
 	if err != nil {
 		if isUsage(err) {
@@ -75,7 +92,7 @@ func openJournal(path, fp string) (*journal, error) {
 		}
 		return nil, usageErrorf("another import is running with the state file %s; wait for it to end", path)
 	}
-	j := &journal{f: f, finished: map[int]string{}, inFlight: map[int]bool{}}
+	j := &journal{f: f, finished: map[int]string{}, inFlight: map[int]bool{}, begun: map[int]bool{}}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		f.Close()
@@ -83,14 +100,14 @@ func openJournal(path, fp string) (*journal, error) {
 	}
 	if len(data) == 0 {
 		j.fresh = true
-		if err := j.append(journalMagic + " " + fp); err != nil {
+		if err := j.append(kind + " " + fp); err != nil {
 			f.Close()
 			return nil, err
 		}
 		return j, nil
 	}
 	first, rest, _ := bytes.Cut(data, []byte("\n"))
-	if got, ok := strings.CutPrefix(string(first), journalMagic+" "); !ok || got != fp {
+	if got, ok := strings.CutPrefix(string(first), kind+" "); !ok || got != fp {
 		f.Close()
 		return nil, usageErrorf("the import state %s belongs to a different input file (or the file has changed since); "+
 			"delete %s to start over, or pass --state with another path", path, path)
@@ -130,8 +147,21 @@ func (j *journal) Finished(line int) bool {
 // WasInFlight reports whether an earlier run began the line without recording its outcome.
 func (j *journal) WasInFlight(line int) bool { return j.inFlight[line] }
 
-// Begin records that the line's request is about to be sent.
-func (j *journal) Begin(line int) error { return j.append("begin " + strconv.Itoa(line)) }
+// Fresh reports whether the journal was just created: there is no earlier run to resume.
+func (j *journal) Fresh() bool { return j.fresh }
+
+// Rejected reports whether an earlier run rejected the line.
+func (j *journal) Rejected(line int) bool { return j.finished[line] == "reject" }
+
+// Begin records that the line's request is being sent; a repeat in the same run (a retry) is
+// not written again.
+func (j *journal) Begin(line int) error {
+	if j.begun[line] {
+		return nil
+	}
+	j.begun[line] = true
+	return j.append("begin " + strconv.Itoa(line))
+}
 
 // Done records that the line was applied.
 func (j *journal) Done(line int) error {

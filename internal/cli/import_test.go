@@ -29,7 +29,8 @@ func TestImportStopsOnRateLimitAndResumes(t *testing.T) {
 	in2 := writeCSV(t, dir, "in2.csv", "email", "s1@example.com", "s2@example.com", "s3@example.com")
 	srv.Inject("createContact", 1, privytest.Fault{Status: 429, RetryAfter: "86400"})
 	r = runInProcess(t, env, "contacts", "import", in2)
-	if r.code != exitRateLimit || !strings.Contains(r.stderr, "error: rate_limited: ") || !strings.HasPrefix(r.stdout, "created 0, ") {
+	if r.code != exitRateLimit || !strings.Contains(r.stderr, "error: rate_limited: ") || !strings.HasPrefix(r.stdout, "created 0, ") ||
+		!strings.Contains(r.stderr, "rerun the same command later to resume") {
 		t.Fatalf("want exit 4 and a summary, got %s", r)
 	}
 	r = runInProcess(t, env, "contacts", "import", in2)
@@ -153,5 +154,88 @@ func TestImportPacesWithinBudget(t *testing.T) {
 	}
 	if waited := clock.Now().Sub(start); waited < 3*time.Minute {
 		t.Errorf("35 requests at 10 a minute took %v on the clock, want at least 3m", waited)
+	}
+}
+
+// TestImportRejectsOnceAfterCrash: a crash after a row reached the rejects file but before its
+// journal line is resumed with the row in the rejects file once.
+func TestImportRejectsOnceAfterCrash(t *testing.T) {
+	srv := newFake(t)
+	dir := t.TempDir()
+	in := writeCSV(t, dir, "in.csv", "email,phone_number", "a@example.com,123", "ok@example.com,", "b@example.com,456")
+	env := envFor(srv, "")
+	if r := runInProcess(t, env, "contacts", "import", in); r.code != 1 {
+		t.Fatalf("%s", r)
+	}
+	// Undo the last journal line ("reject 4"), as a crash just before it was written would.
+	state, _ := os.ReadFile(in + ".state")
+	lines := strings.SplitAfter(string(state), "\n")
+	if last := lines[len(lines)-2]; last != "reject 4\n" {
+		t.Fatalf("journal ends with %q", last)
+	}
+	writeFile(t, in+".state", strings.Join(lines[:len(lines)-2], ""))
+	r := runInProcess(t, env, "contacts", "import", in)
+	if r.code != 1 || !strings.HasPrefix(r.stdout, "created 0, updated 0, skipped 2, rejected 1 (and 1 rejected by an earlier run)") {
+		t.Fatalf("%s", r)
+	}
+	rejects, _ := os.ReadFile(in + ".rejects.csv")
+	for _, e := range []string{"a@example.com", "b@example.com"} {
+		if n := strings.Count(string(rejects), e); n != 1 {
+			t.Errorf("%s is %d times in the rejects file:\n%s", e, n, rejects)
+		}
+	}
+}
+
+// TestImportRejectsFileImportsBack: the rejects file (with its error column) imports as it
+// is: here, after the conflicts that rejected its rows, with --upsert.
+func TestImportRejectsFileImportsBack(t *testing.T) {
+	srv := newFake(t)
+	dir := t.TempDir()
+	var existing []string
+	for _, c := range srv.Contacts() {
+		if c.Email != nil && len(existing) < 2 {
+			existing = append(existing, *c.Email)
+		}
+	}
+	in := writeCSV(t, dir, "in.csv", "email,first_name", existing[0]+",Again", existing[1]+",Again")
+	env := envFor(srv, "")
+	if r := runInProcess(t, env, "contacts", "import", in); r.code != 1 || !strings.Contains(r.stdout, "rejected 2") {
+		t.Fatalf("%s", r)
+	}
+	r := runInProcess(t, env, "contacts", "import", "--upsert", in+".rejects.csv")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "created 0, updated 2, skipped 0, rejected 0") {
+		t.Fatalf("importing the rejects file: %s", r)
+	}
+}
+
+// TestImportPowerShellCSV: a UTF-8 byte order mark before a quoted header, and CRLF line
+// ends, as PowerShell's Export-Csv writes them.
+func TestImportPowerShellCSV(t *testing.T) {
+	srv := newFake(t)
+	in := filepath.Join(t.TempDir(), "ps.csv")
+	writeFile(t, in, "\ufeff\"email\",\"first_name\"\r\n\"ps1@example.com\",\"Power\"\r\n\"ps2@example.com\",\"Shell\"\r\n")
+	for _, args := range [][]string{{"contacts", "import", "--dry-run", in}, {"contacts", "import", in}} {
+		if r := runInProcess(t, envFor(srv, ""), args...); r.code != 0 {
+			t.Fatalf("%v: %s", args, r)
+		}
+	}
+	if n := len(srv.Contacts()); n != 152 {
+		t.Errorf("%d contacts, want 152", n)
+	}
+}
+
+// TestImportWaitsOutRetryAfterOfAMinuteAndSkew: a 429 asking for 61s (a minute window plus
+// skew) is waited out by an import, not the end of it.
+func TestImportWaitsOutRetryAfterOfAMinuteAndSkew(t *testing.T) {
+	clock := privytest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := newFake(t, privytest.WithClock(clock))
+	srv.Inject("createContact", 1, privytest.Fault{Status: 429, RetryAfter: "61"})
+	in := writeCSV(t, t.TempDir(), "in.csv", "email", "w1@example.com", "w2@example.com")
+	env := envFor(srv, "")
+	var out, errb safeBuffer
+	a := &app{ctx: t.Context(), stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		env: func(k string) string { return env[k] }, clientOpts: []privy.Option{privy.WithClock(clock)}}
+	if code := a.run([]string{"contacts", "import", in}); code != 0 || !strings.HasPrefix(out.String(), "created 2,") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }

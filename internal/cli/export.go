@@ -36,6 +36,8 @@ Formats:
           email_consent (from email_permission), sms_consent (from
           contact_phone_permission), custom.<key> for each custom field key seen in the
           first 100 contacts, and custom_fields: a JSON object of any other custom fields.
+          sms_consent "unsubscribed" cannot be given to a new contact: import leaves it
+          out (the contact gets no SMS consent) and counts it.
 
 A progress bar (pages done of total, ETA from the rate-limit headers) is drawn on stderr
 when it is a terminal. With --out, the file appears only when the export completes.
@@ -46,6 +48,8 @@ can shift the pages, so one may be missed or appear twice.`,
 			if _, err := newSink(format, io.Discard); err != nil {
 				return err
 			}
+			// A Retry-After of a minute window plus clock skew is waited out.
+			a.clientOpts = append([]privy.Option{privy.WithMaxWait(bulkMaxWait)}, a.clientOpts...)
 			c, err := a.newClient()
 			if err != nil {
 				return err

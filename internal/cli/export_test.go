@@ -1,14 +1,19 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/privy-go/privy-go/gen"
 	"github.com/privy-go/privy-go/privy/privytest"
 )
 
@@ -85,4 +90,63 @@ func TestExportProgressMovesWithEveryPage(t *testing.T) {
 	if len(lagging) > 0 {
 		t.Errorf("the bar lags: %v", lagging)
 	}
+}
+
+// TestExportReimports: a CSV export of seeded contacts imports into an empty account with
+// every contact created (sms_consent "unsubscribed" omitted and counted), and into the same
+// account with --upsert with every row applied.
+func TestExportReimports(t *testing.T) {
+	// Limits that never bind: the client paces on the real clock.
+	src := newFake(t, privytest.WithLimits(1_000_000, 1_000_000))
+	out := filepath.Join(t.TempDir(), "export.csv")
+	if r := runInProcess(t, envFor(src, ""), "contacts", "export", "--format", "csv", "--out", out); r.code != 0 {
+		t.Fatalf("export: %s", r)
+	}
+	data, _ := os.ReadFile(out)
+	unsub := strings.Count(string(data), ",unsubscribed,") // sms_consent is before custom columns
+	empty := privytest.NewServer(privytest.WithT(t), privytest.WithLimits(1_000_000, 1_000_000))
+	t.Cleanup(empty.Close)
+	r := runInProcess(t, envFor(empty, ""), "--output", "json", "contacts", "import", out)
+	var sum importSummary
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &sum) != nil || sum.Created != 150 || sum.Rejected != 0 {
+		rejects, _ := os.ReadFile(out + ".rejects.csv")
+		t.Fatalf("import into an empty account: %s\nrejects:\n%s", r, rejects)
+	}
+	if sum.SMSUnsubscribedOmitted == 0 || sum.SMSUnsubscribedOmitted > unsub {
+		t.Errorf("sms_unsubscribed_omitted = %d, the export has %d cells \"unsubscribed\"", sum.SMSUnsubscribedOmitted, unsub)
+	}
+	if !strings.Contains(r.stderr, `without their sms_consent "unsubscribed"`) {
+		t.Errorf("no note about the omitted consent: %s", r.stderr)
+	}
+	byEmail := map[string]gen.Contact{}
+	for _, c := range empty.Contacts() {
+		byEmail[deref(c.Email)+"|"+deref(c.PhoneNumber)] = c
+	}
+	for _, c := range src.Contacts() {
+		got, ok := byEmail[deref(c.Email)+"|"+deref(c.PhoneNumber)]
+		if !ok {
+			t.Errorf("%s|%s not re-imported", deref(c.Email), deref(c.PhoneNumber))
+			continue
+		}
+		if deref(got.FirstName) != deref(c.FirstName) || got.EmailPermission != c.EmailPermission ||
+			!reflect.DeepEqual(got.Tags, c.Tags) || !reflect.DeepEqual(normalizeJSON(t, got.CustomFields), normalizeJSON(t, c.CustomFields)) {
+			t.Errorf("re-imported %s differs:\n got %+v\nwant %+v", deref(c.Email), got, c)
+		}
+	}
+	os.Remove(out + ".state")
+	r = runInProcess(t, envFor(src, ""), "--output", "json", "contacts", "import", "--upsert", out)
+	sum = importSummary{}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &sum) != nil || sum.Updated+sum.Unchanged != 150 {
+		t.Fatalf("import --upsert into the same account: %s", r)
+	}
+}
+
+func normalizeJSON(t *testing.T, v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	json.Unmarshal(b, &out)
+	return out
 }

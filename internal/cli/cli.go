@@ -59,6 +59,9 @@ type app struct {
 	log      *slog.Logger
 	started  bool // a command's RunE began: later errors are not usage errors
 	cleanups []func()
+
+	// secrets are the credentials in use: stdout, stderr and --record files are scrubbed of them.
+	secrets secrets
 }
 
 // Run runs the privy command line with args (without the program name) and returns the exit
@@ -75,6 +78,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // run executes args with a's streams and settings.
 func (a *app) run(args []string) int {
 	a.log = slog.New(slog.DiscardHandler)
+	stdout, stderr := &scrubWriter{w: a.stdout, s: &a.secrets}, &scrubWriter{w: a.stderr, s: &a.secrets}
+	a.stdout, a.stderr = stdout, stderr
+	defer func() {
+		stdout.Flush()
+		stderr.Flush()
+	}()
 	defer a.cleanup()
 	if err := refuseSecretFlags(args); err != nil {
 		return a.fail(err)

@@ -43,14 +43,17 @@ func (a *app) newClient() (*privy.Client, error) {
 		if info, err := os.Stat(a.tokenFile); err == nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
 			fmt.Fprintf(a.stderr, "warning: --token-file %s can be read by other users; chmod 600 it\n", a.tokenFile)
 		}
+		a.secrets.add(tok)
 		opts = append(opts, privy.WithToken(tok))
 	case strings.TrimSpace(a.env("PRIVY_TOKEN")) != "":
+		a.secrets.add(strings.TrimSpace(a.env("PRIVY_TOKEN")))
 		opts = append(opts, privy.WithToken(strings.TrimSpace(a.env("PRIVY_TOKEN"))))
 	case a.env("PRIVY_CLIENT_ID") != "" || a.env("PRIVY_CLIENT_SECRET") != "":
 		id, secret := strings.TrimSpace(a.env("PRIVY_CLIENT_ID")), strings.TrimSpace(a.env("PRIVY_CLIENT_SECRET"))
 		if id == "" || secret == "" {
 			return nil, &authError{msg: "PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET must both be set"}
 		}
+		a.secrets.add(secret)
 		scopes := strings.FieldsFunc(a.env("PRIVY_SCOPES"), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
 		opts = append(opts, privy.WithClientCredentials(id, secret, scopes...))
 	default:
@@ -87,7 +90,7 @@ func (a *app) transport(baseURL string) (http.RoundTripper, error) {
 			}
 		}
 		// Recording never fails the command: without a usable directory it is skipped.
-		if rec, err := newRecorder(a.recordDir, base, rt, a.warnLogger()); err != nil {
+		if rec, err := newRecorder(a.recordDir, base, rt, a.warnLogger(), &a.secrets); err != nil {
 			a.warnLogger().Warn("--record: not recording", "err", err)
 		} else {
 			rt = rec

@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,5 +83,36 @@ func TestRecordThenValidate(t *testing.T) {
 				t.Errorf("--output json: %s", r)
 			}
 		})
+	}
+}
+
+// TestRecordCapsBodies: --record reads at most its cap of a response body; a huge error body
+// is passed on unrecorded (the client reads its own capped part) and the command ends.
+func TestRecordCapsBodies(t *testing.T) {
+	var sent atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		chunk := bytes.Repeat([]byte("x"), 32<<10)
+		for sent.Load() < 256<<20 {
+			n, err := w.Write(chunk)
+			sent.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(ts.Close)
+	rec := filepath.Join(t.TempDir(), "rec")
+	r := runInProcess(t, map[string]string{"PRIVY_BASE_URL": ts.URL + "/v1", "PRIVY_TOKEN": privytest.DefaultToken},
+		"--record", rec, "contacts", "list")
+	if r.code != exitFailure {
+		t.Fatalf("%s", r)
+	}
+	if n := sent.Load(); n > 32<<20 {
+		t.Errorf("the server sent %d MiB before the client stopped reading", n>>20)
+	}
+	if !strings.Contains(r.stderr, "not recorded") {
+		t.Errorf("no warning that the body was not recorded: %s", r.stderr)
 	}
 }

@@ -31,7 +31,8 @@ values. With --fake, commands run against a built-in fake API seeded with sample
 Exit codes:
   0    success
   1    an API error, or rows that failed (import)
-  2    usage error: bad flags or arguments, unknown CSV column
+  2    usage error: bad flags, flag values (checked against the API's spec before
+       anything is sent) or arguments, a bad --output, an unknown CSV column
   3    authentication or authorization: missing credentials, 401/403, invalid_client,
        invalid_scope
   4    rate limit: the daily budget is spent, retries ran out, or the server asked for a
@@ -45,6 +46,9 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	env    func(string) string
+
+	// baseURL is the API base URL in use, once a client is built (for hints).
+	baseURL string
 
 	fake      bool
 	debug     bool
@@ -107,6 +111,10 @@ func (a *app) fail(err error) int {
 	}
 	code := exitCode(a.ctx, err)
 	printError(a.stderr, err)
+	if errors.Is(err, privy.ErrNotFound) && a.baseURL != "" && !strings.HasSuffix(strings.TrimRight(a.baseURL, "/"), "/v1") {
+		fmt.Fprintf(a.stderr, "hint: the base URL %s does not end in /v1, where the API lives (PRIVY_BASE_URL=%s/v1?)\n",
+			a.baseURL, strings.TrimRight(a.baseURL, "/"))
+	}
 	if code == exitUsage {
 		fmt.Fprintln(a.stderr, `Run "privy --help" for usage.`)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -36,7 +37,8 @@ func (a *app) newClient() (*privy.Client, error) {
 		if err != nil {
 			return nil, &authError{msg: fmt.Sprintf("--token-file: %v", err)}
 		}
-		tok := strings.TrimSpace(string(b))
+		// Editors on Windows save a byte order mark and CRLF: neither is part of the token.
+		tok := strings.TrimSpace(strings.TrimPrefix(string(b), utf8BOM))
 		if tok == "" {
 			return nil, &authError{msg: fmt.Sprintf("--token-file %s is empty", a.tokenFile)}
 		}
@@ -73,10 +75,28 @@ func (a *app) newClient() (*privy.Client, error) {
 	opts = append(opts, a.clientOpts...)
 	c, err := privy.New(opts...)
 	if err != nil {
-		// Option errors name the option, never the secret's value.
-		return nil, &usageError{msg: err.Error()}
+		// Option errors name the option, never the secret's value; say what the user set.
+		return nil, &usageError{msg: a.userSettings().Replace(err.Error())}
 	}
+	a.baseURL = cmp.Or(baseURL, privy.DefaultBaseURL)
 	return c, nil
+}
+
+// userSettings rewrites the library's option names in an error into what the user set: an
+// environment variable or a flag.
+func (a *app) userSettings() *strings.Replacer {
+	token := "PRIVY_TOKEN"
+	if a.tokenFile != "" {
+		token = "--token-file " + a.tokenFile
+	}
+	return strings.NewReplacer(
+		"privy: ", "",
+		"use WithToken or WithClientCredentials", "set PRIVY_TOKEN (or PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET) or use --token-file",
+		"WithToken", token,
+		"WithClientCredentials", "PRIVY_CLIENT_ID/PRIVY_CLIENT_SECRET/PRIVY_SCOPES",
+		"WithBaseURL", "PRIVY_BASE_URL",
+		"WithTokenURL", "the token URL (from PRIVY_BASE_URL)",
+	)
 }
 
 // transport stacks the --debug logger and the --record recorder on the default transport.

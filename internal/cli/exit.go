@@ -22,7 +22,7 @@ func exitCode(ctx context.Context, err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &usage):
+	case errors.As(err, &usage), sentNothing(err):
 		return exitUsage
 	case errors.As(err, &auth),
 		errors.Is(err, privy.ErrUnauthorized), errors.Is(err, privy.ErrInsufficientScope),
@@ -37,6 +37,13 @@ func exitCode(ctx context.Context, err error) int {
 	default:
 		return exitFailure
 	}
+}
+
+// sentNothing reports whether err is the client's own validation of a request before sending
+// it: the values given on the command line break the API's spec, a usage error.
+func sentNothing(err error) bool {
+	e, ok := errors.AsType[*privy.Error](err)
+	return ok && e.Response == nil && errors.Is(err, privy.ErrValidationFailed)
 }
 
 // printError writes err as one line, "error: <code>: <message>" for API errors, then one

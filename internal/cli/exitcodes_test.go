@@ -26,15 +26,20 @@ func TestExitCodes(t *testing.T) {
 		{name: "success", args: args("contacts", "list"), code: 0},
 		{name: "help", args: args("--help"), code: 0},
 		{
-			name: "validation error prints the envelope and each detail",
+			// Flag values the spec refuses are caught before sending: a usage error, as a bad -o is.
+			name: "bad flag values print the envelope and each detail and exit 2",
 			args: args("contacts", "create", "--email", "x@example.com", "--phone", "12345", "--email-consent", "maybe"),
-			code: 1,
+			code: exitUsage,
 			stderr: []string{
 				"error: validation_failed: One or more fields are invalid",
 				"  email_consent: must be one of: subscribed, unsubscribed, non_subscribed",
 				"  phone_number: must be a valid phone number in E.164 format",
 			},
 		},
+		{name: "a per-page the spec refuses exits 2", args: args("contacts", "list", "--per-page", "1000"), code: exitUsage},
+		{name: "a bad -o exits 2", args: args("-o", "yaml", "contacts", "list"), code: exitUsage},
+		{name: "-o on export exits 2", args: args("-o", "table", "contacts", "export"), code: exitUsage,
+			stderr: []string{"--format"}},
 		{name: "not found", args: args("contacts", "delete", "--phone", "+15550009999"), code: 1,
 			stderr: []string{"error: not_found: "}},
 		{name: "conflict", args: args("contacts", "create", "--email", "dup@example.com"), code: 1,

@@ -45,6 +45,9 @@ The API pages by number, with no cursor: contacts created or deleted while an ex
 can shift the pages, so one may be missed or appear twice.`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if a.output != outputAuto {
+				return usageErrorf("export writes --format (ndjson, csv or json), not --output %q", a.output)
+			}
 			if _, err := newSink(format, io.Discard); err != nil {
 				return err
 			}

@@ -223,6 +223,19 @@ func (cv *createValidator) check(ctx context.Context, row contactRow) []gen.Erro
 	return details
 }
 
+// dryRunReport is what --dry-run found, as --output json writes it.
+type dryRunReport struct {
+	Rows     int             `json:"rows"`
+	Invalid  int             `json:"invalid"`
+	Problems []dryRunProblem `json:"problems"`
+}
+
+type dryRunProblem struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
 // dryRun validates every row and reports each bad one; nothing is sent.
 func (a *app) dryRun(path string) error {
 	in, err := openCSV(path)
@@ -234,7 +247,7 @@ func (a *app) dryRun(path string) error {
 	if err != nil {
 		return err
 	}
-	rows, bad := 0, 0
+	rep := dryRunReport{Problems: []dryRunProblem{}}
 	for {
 		rec, line, problem, err := in.next()
 		if err == io.EOF {
@@ -243,7 +256,7 @@ func (a *app) dryRun(path string) error {
 		if err != nil {
 			return err
 		}
-		rows++
+		rep.Rows++
 		var details []gen.ErrorDetail
 		if problem != nil {
 			details = []gen.ErrorDetail{*problem}
@@ -253,15 +266,24 @@ func (a *app) dryRun(path string) error {
 			details = cv.check(a.ctx, row)
 		}
 		if len(details) > 0 {
-			bad++
+			rep.Invalid++
 			for _, d := range details {
-				fmt.Fprintf(a.stdout, "line %d: %s\n", line, oneLine(detailLine(d.Field, d.Message)))
+				rep.Problems = append(rep.Problems, dryRunProblem{Line: line, Field: d.Field, Message: d.Message})
 			}
 		}
 	}
-	fmt.Fprintf(a.stdout, "%d rows checked, %d invalid; nothing was sent\n", rows, bad)
-	if bad > 0 {
-		return &failedError{msg: fmt.Sprintf("%d of %d rows are invalid", bad, rows)}
+	if a.output == outputJSON {
+		if err := writeJSON(a.stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range rep.Problems {
+			fmt.Fprintf(a.stdout, "line %d: %s\n", p.Line, oneLine(detailLine(p.Field, p.Message)))
+		}
+		fmt.Fprintf(a.stdout, "%d rows checked, %d invalid; nothing was sent\n", rep.Rows, rep.Invalid)
+	}
+	if rep.Invalid > 0 {
+		return &failedError{msg: fmt.Sprintf("%d of %d rows are invalid", rep.Invalid, rep.Rows)}
 	}
 	return nil
 }

@@ -68,8 +68,15 @@ func TestTokenFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runInProcess(t, env, "--token-file", private, "contacts", "list", "--per-page", "1")
-	if r.code != 0 || r.stderr != "" {
+	if r.code != 0 || strings.Contains(r.stderr, "warning") || strings.Contains(r.stderr, "error") {
 		t.Errorf("%s", r)
+	}
+	// As Notepad saves it: a byte order mark and CRLF.
+	if err := os.WriteFile(private, []byte("\ufeffprivy_0123456789abcdef0123456789abcdef01234567\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runInProcess(t, env, "--token-file", private, "contacts", "list", "--per-page", "1"); r.code != 0 {
+		t.Errorf("a token file with a BOM and CRLF: %s", r)
 	}
 	os.Chmod(private, 0o644)
 	if r := runInProcess(t, env, "--token-file", private, "contacts", "list", "--per-page", "1"); r.code != 0 || !strings.Contains(r.stderr, "can be read by other users") {

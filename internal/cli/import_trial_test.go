@@ -25,7 +25,7 @@ import (
 // (stopped before it is applied, or applied and never answered) or a wait on the client's
 // clock (the import stopped while it waits for the rate limit).
 type interrupter struct {
-	k      int64
+	k      atomic.Int64
 	events atomic.Int64
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -34,12 +34,14 @@ type interrupter struct {
 	what   string
 }
 
-func (in *interrupter) hit() bool {
-	if in.events.Add(1) != in.k {
+// hit counts an event, described by what, and ends the run if it is the k-th.
+func (in *interrupter) hit(what string) bool {
+	if in.events.Add(1) != in.k.Load() {
 		return false
 	}
-	in.fired.Store(true)
 	in.mu.Lock()
+	in.what = what
+	in.fired.Store(true)
 	in.cancel()
 	in.mu.Unlock()
 	return true
@@ -48,8 +50,7 @@ func (in *interrupter) hit() bool {
 func (in *interrupter) Now() time.Time { return in.clock.Now() }
 
 func (in *interrupter) After(d time.Duration) <-chan time.Time {
-	if in.hit() {
-		in.what = fmt.Sprintf("waiting %v", d)
+	if in.hit(fmt.Sprintf("waiting %v", d)) {
 		return make(chan time.Time) // never: the context ends first
 	}
 	return in.clock.After(d)
@@ -57,11 +58,10 @@ func (in *interrupter) After(d time.Duration) <-chan time.Time {
 
 // serve passes r to fake, unless this request is the event that ends the run.
 func (in *interrupter) serve(fake http.Handler, w http.ResponseWriter, r *http.Request, applied bool) {
-	if !in.hit() {
+	if !in.hit(fmt.Sprintf("%s %s, applied %v", r.Method, r.URL.Path, applied)) {
 		fake.ServeHTTP(w, r)
 		return
 	}
-	in.what = fmt.Sprintf("%s %s, applied %v", r.Method, r.URL.Path, applied)
 	if applied {
 		fake.ServeHTTP(httptest.NewRecorder(), r) // applied, never answered
 	}
@@ -69,25 +69,30 @@ func (in *interrupter) serve(fake http.Handler, w http.ResponseWriter, r *http.R
 	<-r.Context().Done()
 }
 
-// TestImportInterruptTrials stops an import at a random point (a request or a rate-limit
-// wait), reruns it to the end, and checks the summaries of both runs, the rejects file and
-// the fake's store exactly: every new row created once, every bad row rejected once (in the
-// rejects file once), nothing else touched.
+// TestImportInterruptTrials stops an import at random points (a request or a rate-limit
+// wait), one to three times, reruns it to the end, and checks the summaries of every run,
+// the rejects file and the fake's store exactly: every new row created once, every bad row
+// rejected once (in the rejects file once), nothing else touched.
 func TestImportInterruptTrials(t *testing.T) {
 	trials := 40
 	if testing.Short() {
 		trials = 10
 	}
 	for trial := range trials {
-		k := 1 + rand.Int64N(20) // about 16 requests and 3 waits in a run
+		// 1 to 3 stops, each at a random event of its run (about 16 requests and 3 waits in
+		// a whole import; a stop past the end of a run does not happen).
+		var stops []int64
+		for range 1 + rand.IntN(3) {
+			stops = append(stops, 1+rand.Int64N(20))
+		}
 		applied := rand.IntN(2) == 0
-		t.Run(fmt.Sprintf("%d-event%d-applied%v", trial, k, applied), func(t *testing.T) {
-			importTrial(t, k, applied)
+		t.Run(fmt.Sprintf("%d-stops%v-applied%v", trial, stops, applied), func(t *testing.T) {
+			importTrial(t, stops, applied)
 		})
 	}
 }
 
-func importTrial(t *testing.T, k int64, applied bool) {
+func importTrial(t *testing.T, stops []int64, applied bool) {
 	clock := privytest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	fake := privytest.New(privytest.WithSeed(1, 30), privytest.WithClock(clock), privytest.WithLimits(6, 10_000), privytest.WithT(t))
 	seeded := map[string]string{} // email → first name
@@ -96,7 +101,7 @@ func importTrial(t *testing.T, k int64, applied bool) {
 			seeded[*c.Email] = deref(c.FirstName)
 		}
 	}
-	in := &interrupter{k: k, clock: clock}
+	in := &interrupter{clock: clock}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in.serve(fake, w, r, applied)
 	}))
@@ -145,36 +150,49 @@ func importTrial(t *testing.T, k int64, applied bool) {
 		}
 		return code, sum, errb.String()
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	in.cancel = cancel
-	code1, s1, err1 := run(ctx)
-	cancel()
-	if in.fired.Load() {
-		t.Logf("stopped at: %s", in.what)
-		if code1 != exitInterrupted || s1.Complete {
-			t.Fatalf("stopped run: exit %d, %+v\n%s", code1, s1, err1)
+	// Stop the import once per k (each run counts its events afresh), then run it to the end.
+	var total importSummary
+	var stderrs strings.Builder
+	for i, k := range append(stops, -1) {
+		ctx, cancel := context.WithCancel(t.Context())
+		in.mu.Lock()
+		in.cancel, in.what = cancel, ""
+		in.k.Store(k)
+		in.events.Store(0)
+		in.fired.Store(false)
+		in.mu.Unlock()
+		code, s, errs := run(ctx)
+		cancel()
+		in.mu.Lock()
+		what := in.what
+		in.mu.Unlock()
+		stderrs.WriteString(errs)
+		switch {
+		case in.fired.Load():
+			t.Logf("run %d stopped at event %d: %s", i+1, k, what)
+			if code != exitInterrupted || s.Complete {
+				t.Fatalf("stopped run: exit %d, %+v\n%s", code, s, errs)
+			}
+		case code != exitFailure || !s.Complete:
+			t.Fatalf("run %d: exit %d %+v\n%s", i+1, code, s, errs)
 		}
-	} else if code1 != exitFailure || !s1.Complete {
-		t.Fatalf("uninterrupted run: exit %d, %+v\n%s", code1, s1, err1)
-	}
-	in.k = -1 // no more interruptions
-	code2, s2, err2 := run(t.Context())
-	if code2 != exitFailure || !s2.Complete {
-		t.Fatalf("rerun: exit %d %+v\n%s", code2, s2, err2)
+		// Each run skips exactly what the earlier ones finished.
+		if s.Skipped != total.Created+total.Rejected || s.EarlierRejected != total.Rejected {
+			t.Errorf("run %d skipped %d (%d rejected earlier), want %d (%d)", i+1, s.Skipped, s.EarlierRejected,
+				total.Created+total.Rejected, total.Rejected)
+		}
+		total.Created += s.Created
+		total.Rejected += s.Rejected
+		total.SMSUnsubscribedOmitted += s.SMSUnsubscribedOmitted
+		if s.Complete {
+			break
+		}
 	}
 
 	// The summaries: each row counted once across the runs, in the right place.
-	if got := s1.Created + s2.Created; got != len(created) {
-		t.Errorf("created %d + %d, want %d in all\n%s%s", s1.Created, s2.Created, len(created), err1, err2)
-	}
-	if got := s1.Rejected + s2.Rejected; got != len(bad) {
-		t.Errorf("rejected %d + %d, want %d in all\n%s%s", s1.Rejected, s2.Rejected, len(bad), err1, err2)
-	}
-	if s2.Skipped != s1.Created+s1.Rejected || s2.EarlierRejected != s1.Rejected {
-		t.Errorf("rerun skipped %d (%d rejected earlier), want %d (%d)", s2.Skipped, s2.EarlierRejected, s1.Created+s1.Rejected, s1.Rejected)
-	}
-	if s1.SMSUnsubscribedOmitted+s2.SMSUnsubscribedOmitted != 1 {
-		t.Errorf("sms_unsubscribed_omitted %d + %d, want 1", s1.SMSUnsubscribedOmitted, s2.SMSUnsubscribedOmitted)
+	if total.Created != len(created) || total.Rejected != len(bad) || total.SMSUnsubscribedOmitted != 1 {
+		t.Errorf("in all: created %d, rejected %d, sms omitted %d; want %d, %d, 1\n%s",
+			total.Created, total.Rejected, total.SMSUnsubscribedOmitted, len(created), len(bad), stderrs.String())
 	}
 
 	// The rejects file: the header and each bad row once.

@@ -50,7 +50,8 @@ asks for a longer wait): rerun the same command and it resumes where it stopped,
 applied once. Its journal is FILE.state beside the input (or --state PATH); a row is marked
 in flight only when its request is really sent. When the rerun meets a conflict on a row
 that was in flight, it looks the contact up (one request) and counts the row as created only
-if the stored contact matches the row; otherwise the row is rejected. The journal is locked
+if the stored contact matches the row and no earlier line of the file names the same
+contact; otherwise the row is rejected. The journal is locked
 while an import runs, so a second import of the same file is refused.
 
 Rows that fail go to FILE.rejects.csv (mode 0600), each once, with an "error" column; fix
@@ -333,11 +334,46 @@ type importRun struct {
 	sum         importSummary
 	// consentsDropped counts upserted rows whose consents an update could not apply.
 	consentsDropped int
+	// applied maps the identities (email, phone number) of the rows applied so far, by this
+	// run or an earlier one, to their line: a conflict on a later row that was in flight is
+	// then its own (a duplicate in the file), not the earlier run's create.
+	applied map[string]int
+}
+
+// identities are the keys of a create request in importRun.applied.
+func identities(c gen.CreateContactRequest) []string {
+	var ids []string
+	if c.Email != nil {
+		ids = append(ids, "email "+strings.ToLower(*c.Email))
+	}
+	if c.PhoneNumber != nil {
+		ids = append(ids, "phone "+*c.PhoneNumber)
+	}
+	return ids
+}
+
+// markApplied records that the row on line was applied.
+func (r *importRun) markApplied(line int, c gen.CreateContactRequest) {
+	for _, id := range identities(c) {
+		if _, ok := r.applied[id]; !ok {
+			r.applied[id] = line
+		}
+	}
+}
+
+// appliedBefore returns an earlier line of the file, applied, that names the same contact.
+func (r *importRun) appliedBefore(line int, c gen.CreateContactRequest) (int, bool) {
+	for _, id := range identities(c) {
+		if n, ok := r.applied[id]; ok && n < line {
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 // newImportRun opens the input, the journal and the rejects file of an import of path.
 func (a *app) newImportRun(path string, o importOptions) (_ *importRun, err error) {
-	r := &importRun{a: a, opts: o, start: time.Now()}
+	r := &importRun{a: a, opts: o, start: time.Now(), applied: map[string]int{}}
 	defer func() {
 		if err != nil {
 			r.Close()
@@ -420,6 +456,8 @@ func (r *importRun) row(rec []string, line int, problem *gen.ErrorDetail) error 
 		r.sum.Skipped++
 		if r.j.Rejected(line) {
 			r.sum.EarlierRejected++
+		} else if problem == nil {
+			r.markApplied(line, r.in.cols.parseRow(line, rec).Create)
 		}
 		return nil
 	}
@@ -443,6 +481,7 @@ func (r *importRun) row(rec []string, line int, problem *gen.ErrorDetail) error 
 		if omitted {
 			r.sum.SMSUnsubscribedOmitted++
 		}
+		r.markApplied(line, row.Create)
 		return r.j.Done(line)
 	case errors.Is(err, privy.ErrConflict) && r.opts.upsert:
 		return r.upsert(line, rec, row)
@@ -467,6 +506,7 @@ func (r *importRun) upsert(line int, rec []string, row contactRow) error {
 	upd, ok := updateFor(row.Create)
 	if !ok {
 		r.sum.Unchanged++ // it exists and the row has nothing an update can change
+		r.markApplied(line, row.Create)
 		return r.j.Done(line)
 	}
 	if _, _, err := r.client.UpdateContact(r.sending(line), upd); err != nil {
@@ -479,6 +519,7 @@ func (r *importRun) upsert(line int, rec []string, row contactRow) error {
 	if hasConsent(row.Create) {
 		r.consentsDropped++
 	}
+	r.markApplied(line, row.Create)
 	return r.j.Done(line)
 }
 
@@ -486,6 +527,9 @@ func (r *importRun) upsert(line int, rec []string, row contactRow) error {
 // outcome: it counts as created only when the stored contact matches the row (the earlier
 // request was applied); otherwise the conflict is the row's own, and it is rejected.
 func (r *importRun) inFlightConflict(line int, rec []string, row contactRow, conflict error, omitted bool) error {
+	if n, ok := r.appliedBefore(line, row.Create); ok {
+		return r.reject(line, rec, fmt.Sprintf("%s; line %d of this file names the same contact", errorReason(conflict), n))
+	}
 	stored, err := r.lookup(row.Create)
 	if err != nil {
 		return err
@@ -498,6 +542,7 @@ func (r *importRun) inFlightConflict(line int, rec []string, row contactRow, con
 	if omitted {
 		r.sum.SMSUnsubscribedOmitted++
 	}
+	r.markApplied(line, row.Create)
 	return r.j.Done(line)
 }
 

@@ -239,3 +239,29 @@ func TestImportWaitsOutRetryAfterOfAMinuteAndSkew(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }
+
+// TestImportInFlightDuplicate: a row that repeats an earlier, applied row of the file and was
+// in flight when a run stopped is rejected on the rerun (its conflict is with line 2), not
+// counted as created, even though the stored contact matches it.
+func TestImportInFlightDuplicate(t *testing.T) {
+	srv := newFake(t)
+	dir := t.TempDir()
+	in := writeCSV(t, dir, "in.csv", "email,first_name", "twice@example.com,Same", "twice@example.com,Same")
+	env := envFor(srv, "")
+	if r := runInProcess(t, env, "contacts", "create", "--email", "twice@example.com", "--first-name", "Same"); r.code != 0 {
+		t.Fatalf("%s", r)
+	}
+	fp, err := fingerprint(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Line 2 created, line 3 sent when the run stopped.
+	writeFile(t, in+".state", journalMagic+" "+fp+"\nbegin 2\ndone 2\nbegin 3\n")
+	r := runInProcess(t, env, "contacts", "import", in)
+	if r.code != 1 || !strings.HasPrefix(r.stdout, "created 0, updated 0, skipped 1, rejected 1") {
+		t.Fatalf("%s", r)
+	}
+	if b, _ := os.ReadFile(in + ".rejects.csv"); !strings.Contains(string(b), "line 2 of this file names the same contact") {
+		t.Errorf("rejects file:\n%s", b)
+	}
+}

@@ -125,6 +125,9 @@ func importTrial(t *testing.T, stops []int64, applied bool) {
 			e := conflicts[i/5]
 			lines = append(lines, e+",,Changed,")
 			bad = append(bad, e)
+		case i == 17: // a duplicate of line 2 (row 0), the same data: a conflict of its own
+			lines = append(lines, "new00@example.com,,New,")
+			bad = append(bad, "new00@example.com")
 		case i == 4:
 			e := fmt.Sprintf("new%02d@example.com", i)
 			lines = append(lines, e+",,New,unsubscribed")

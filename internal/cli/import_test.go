@@ -37,6 +37,9 @@ func TestImportStopsOnRateLimitAndResumes(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "created 3, updated 0, skipped 0, rejected 0") {
 		t.Fatalf("rerun: %s", r)
 	}
+	if _, err := os.Stat(in2 + ".rejects.csv"); !os.IsNotExist(err) {
+		t.Errorf("a resumed import without rejects left a rejects file: %v", err)
+	}
 	r = runInProcess(t, env, "--output", "json", "contacts", "import", in2)
 	var sum importSummary
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &sum) != nil || sum.Skipped != 3 || sum.Created != 0 || !sum.Complete {

@@ -37,6 +37,9 @@ func (r *rejectWriter) open(j *journal) error {
 		}
 		return nil
 	}
+	if _, err := os.Lstat(r.path); errors.Is(err, fs.ErrNotExist) {
+		return nil // no row rejected yet
+	}
 	keep, dropped, err := r.journaled(j)
 	if err != nil || dropped == 0 {
 		return err

@@ -268,3 +268,22 @@ func TestImportInFlightDuplicate(t *testing.T) {
 		t.Errorf("rejects file:\n%s", b)
 	}
 }
+
+// TestImportBeginsOnlyWhenSent: a row whose request never left (the OAuth token exchange on
+// the way failed) is not journaled as in flight.
+func TestImportBeginsOnlyWhenSent(t *testing.T) {
+	srv := newFake(t)
+	srv.Inject("exchangeToken", 1, privytest.Fault{Status: http.StatusServiceUnavailable})
+	in := writeCSV(t, t.TempDir(), "in.csv", "email", "o1@example.com")
+	env := map[string]string{"PRIVY_BASE_URL": srv.URL, "PRIVY_CLIENT_ID": privytest.DefaultClientID,
+		"PRIVY_CLIENT_SECRET": privytest.DefaultClientSecret, "PRIVY_SCOPES": "contacts_read,contacts_write"}
+	if r := runInProcess(t, env, "contacts", "import", in); r.code == 0 {
+		t.Fatalf("the token exchange failed, yet: %s", r)
+	}
+	if state, _ := os.ReadFile(in + ".state"); strings.Contains(string(state), "begin") {
+		t.Errorf("a row was journaled in flight though never sent:\n%s", state)
+	}
+	if r := runInProcess(t, env, "contacts", "import", in); r.code != 0 || !strings.HasPrefix(r.stdout, "created 1,") {
+		t.Errorf("rerun: %s", r)
+	}
+}

@@ -172,7 +172,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.tokenFile, "token-file", "", "read the API token from this file instead of PRIVY_TOKEN")
 	pf.StringVar(&a.recordDir, "record", "", "save each exchange as a fixture under this directory (see \"privy spec validate\")")
 	pf.BoolVar(&a.drift, "check-drift", false, "warn on stderr about each way a response differs from the API spec (never fails the command)")
-	pf.StringVarP(&a.output, "output", "o", outputAuto, "output: table or json (default: table on a terminal, else json)")
+	pf.StringVarP(&a.output, "output", "o", outputAuto, "output: table (text) or json; by default contacts list/create/update/... print a table on a terminal and json otherwise, import and spec print text; export refuses it (use --format)")
 
 	root.AddCommand(a.contactsCommand(), a.specCommand(), a.fakeServerCommand())
 	a.markStarts(root)

@@ -51,7 +51,8 @@ applied once. Its journal is FILE.state beside the input (or --state PATH); a ro
 in flight only when its request is really sent. When the rerun meets a conflict on a row
 that was in flight, it looks the contact up (one request) and counts the row as created only
 if the stored contact matches the row and no earlier line of the file names the same
-contact; otherwise the row is rejected. The journal is locked
+contact; otherwise the row is rejected (with --upsert, the contact is updated). A row whose
+create had already met a conflict is an update, and is counted as one. The journal is locked
 while an import runs, so a second import of the same file is refused.
 
 Rows that fail go to FILE.rejects.csv (mode 0600), each once, with an "error" column; fix
@@ -483,10 +484,10 @@ func (r *importRun) row(rec []string, line int, problem *gen.ErrorDetail) error 
 		}
 		r.markApplied(line, row.Create)
 		return r.j.Done(line)
+	case errors.Is(err, privy.ErrConflict) && r.j.WasInFlight(line) && !r.j.Existed(line):
+		return r.inFlightConflict(line, rec, row, err, omitted)
 	case errors.Is(err, privy.ErrConflict) && r.opts.upsert:
 		return r.upsert(line, rec, row)
-	case errors.Is(err, privy.ErrConflict) && r.j.WasInFlight(line):
-		return r.inFlightConflict(line, rec, row, err, omitted)
 	case rowError(err):
 		return r.reject(line, rec, errorReason(err))
 	default:
@@ -501,8 +502,12 @@ func (r *importRun) sending(line int) context.Context {
 	return withSendHook(r.a.ctx, func(*http.Request) error { return r.j.Begin(line) })
 }
 
-// upsert updates the contact a row conflicted with.
+// upsert updates the contact a row conflicted with. The conflict is journaled first, so a
+// rerun after a crash knows the contact was there before (the row is an update, not a create).
 func (r *importRun) upsert(line int, rec []string, row contactRow) error {
+	if err := r.j.Exists(line); err != nil {
+		return err
+	}
 	upd, ok := updateFor(row.Create)
 	if !ok {
 		r.sum.Unchanged++ // it exists and the row has nothing an update can change
@@ -525,17 +530,24 @@ func (r *importRun) upsert(line int, rec []string, row contactRow) error {
 
 // inFlightConflict settles a conflict on a row an earlier run sent without learning the
 // outcome: it counts as created only when the stored contact matches the row (the earlier
-// request was applied); otherwise the conflict is the row's own, and it is rejected.
+// request was applied) and no earlier line of the file names that contact; otherwise the
+// conflict is the row's own: it is rejected, or with --upsert the contact is updated.
 func (r *importRun) inFlightConflict(line int, rec []string, row contactRow, conflict error, omitted bool) error {
+	own := func(why string) error {
+		if r.opts.upsert {
+			return r.upsert(line, rec, row)
+		}
+		return r.reject(line, rec, errorReason(conflict)+"; "+why)
+	}
 	if n, ok := r.appliedBefore(line, row.Create); ok {
-		return r.reject(line, rec, fmt.Sprintf("%s; line %d of this file names the same contact", errorReason(conflict), n))
+		return own(fmt.Sprintf("line %d of this file names the same contact", n))
 	}
 	stored, err := r.lookup(row.Create)
 	if err != nil {
 		return err
 	}
 	if stored == nil || !matchesRow(*stored, row.Create) {
-		return r.reject(line, rec, errorReason(conflict)+"; the stored contact differs from the row")
+		return own("the stored contact differs from the row")
 	}
 	r.warn("line %d: conflict on a row that was in flight when the last run stopped: the stored contact matches it, counted as created", line)
 	r.sum.Created++

@@ -85,14 +85,17 @@ func TestImportInterruptTrials(t *testing.T) {
 		for range 1 + rand.IntN(3) {
 			stops = append(stops, 1+rand.Int64N(20))
 		}
-		applied := rand.IntN(2) == 0
-		t.Run(fmt.Sprintf("%d-stops%v-applied%v", trial, stops, applied), func(t *testing.T) {
-			importTrial(t, stops, applied)
+		applied, upsert := rand.IntN(2) == 0, rand.IntN(2) == 0
+		t.Run(fmt.Sprintf("%d-stops%v-applied%v-upsert%v", trial, stops, applied, upsert), func(t *testing.T) {
+			importTrial(t, stops, applied, upsert)
 		})
 	}
 }
 
-func importTrial(t *testing.T, stops []int64, applied bool) {
+// importTrial imports 20 rows: new ones, locally invalid ones, ones that conflict with
+// seeded contacts, and a duplicate of an earlier row. Without --upsert the last two kinds are
+// rejected; with it they update the contact.
+func importTrial(t *testing.T, stops []int64, applied, upsert bool) {
 	clock := privytest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	fake := privytest.New(privytest.WithSeed(1, 30), privytest.WithClock(clock), privytest.WithLimits(6, 10_000), privytest.WithT(t))
 	seeded := map[string]string{} // email → first name
@@ -108,7 +111,7 @@ func importTrial(t *testing.T, stops []int64, applied bool) {
 	t.Cleanup(ts.Close)
 
 	lines := []string{"email,phone_number,first_name,sms_consent"}
-	var created, bad []string
+	var created, bad, updated []string
 	var conflicts []string
 	for e := range seeded {
 		if len(conflicts) < 4 {
@@ -124,10 +127,10 @@ func importTrial(t *testing.T, stops []int64, applied bool) {
 		case i%5 == 3:
 			e := conflicts[i/5]
 			lines = append(lines, e+",,Changed,")
-			bad = append(bad, e)
+			updated = append(updated, e)
 		case i == 17: // a duplicate of line 2 (row 0), the same data: a conflict of its own
 			lines = append(lines, "new00@example.com,,New,")
-			bad = append(bad, "new00@example.com")
+			updated = append(updated, "new00@example.com")
 		case i == 4:
 			e := fmt.Sprintf("new%02d@example.com", i)
 			lines = append(lines, e+",,New,unsubscribed")
@@ -146,7 +149,11 @@ func importTrial(t *testing.T, stops []int64, applied bool) {
 		var out, errb safeBuffer
 		a := &app{ctx: ctx, stdin: strings.NewReader(""), stdout: &out, stderr: &errb, output: outputJSON,
 			env: func(k string) string { return env[k] }, clientOpts: []privy.Option{privy.WithClock(in)}}
-		code := a.run([]string{"--output", "json", "contacts", "import", path})
+		args := []string{"--output", "json", "contacts", "import", path}
+		if upsert {
+			args = append(args, "--upsert")
+		}
+		code := a.run(args)
 		var sum importSummary
 		if err := json.Unmarshal([]byte(out.String()), &sum); err != nil {
 			t.Fatalf("exit %d, summary %q: %v\n%s", code, out.String(), err, errb.String())
@@ -180,11 +187,11 @@ func importTrial(t *testing.T, stops []int64, applied bool) {
 			t.Fatalf("run %d: exit %d %+v\n%s", i+1, code, s, errs)
 		}
 		// Each run skips exactly what the earlier ones finished.
-		if s.Skipped != total.Created+total.Rejected || s.EarlierRejected != total.Rejected {
-			t.Errorf("run %d skipped %d (%d rejected earlier), want %d (%d)", i+1, s.Skipped, s.EarlierRejected,
-				total.Created+total.Rejected, total.Rejected)
+		if done := total.Created + total.Updated + total.Rejected; s.Skipped != done || s.EarlierRejected != total.Rejected {
+			t.Errorf("run %d skipped %d (%d rejected earlier), want %d (%d)", i+1, s.Skipped, s.EarlierRejected, done, total.Rejected)
 		}
 		total.Created += s.Created
+		total.Updated += s.Updated
 		total.Rejected += s.Rejected
 		total.SMSUnsubscribedOmitted += s.SMSUnsubscribedOmitted
 		if s.Complete {
@@ -193,9 +200,12 @@ func importTrial(t *testing.T, stops []int64, applied bool) {
 	}
 
 	// The summaries: each row counted once across the runs, in the right place.
-	if total.Created != len(created) || total.Rejected != len(bad) || total.SMSUnsubscribedOmitted != 1 {
-		t.Errorf("in all: created %d, rejected %d, sms omitted %d; want %d, %d, 1\n%s",
-			total.Created, total.Rejected, total.SMSUnsubscribedOmitted, len(created), len(bad), stderrs.String())
+	if !upsert {
+		bad, updated = append(bad, updated...), nil
+	}
+	if total.Created != len(created) || total.Updated != len(updated) || total.Rejected != len(bad) || total.SMSUnsubscribedOmitted != 1 {
+		t.Errorf("in all: created %d, updated %d, rejected %d, sms omitted %d; want %d, %d, %d, 1\n%s",
+			total.Created, total.Updated, total.Rejected, total.SMSUnsubscribedOmitted, len(created), len(updated), len(bad), stderrs.String())
 	}
 
 	// The rejects file: the header and each bad row once.
@@ -221,13 +231,18 @@ func importTrial(t *testing.T, stops []int64, applied bool) {
 		t.Errorf("rejects file rows %v, want %v", rejected, bad)
 	}
 
-	// The store: every new row once, the seeded contacts untouched, nothing else.
+	// The store: every new row once, the seeded contacts untouched (or updated, with
+	// --upsert), nothing else.
 	byEmail := map[string]int{}
 	for _, c := range fake.Contacts() {
 		e := deref(c.Email)
 		byEmail[e]++
-		if first, ok := seeded[e]; ok && deref(c.FirstName) != first {
-			t.Errorf("seeded %s changed: first name %q", e, deref(c.FirstName))
+		first, ok := seeded[e]
+		if ok && upsert && slices.Contains(updated, e) {
+			first = "Changed"
+		}
+		if ok && deref(c.FirstName) != first {
+			t.Errorf("seeded %s: first name %q, want %q", e, deref(c.FirstName), first)
 		}
 	}
 	for _, e := range created {

@@ -21,6 +21,8 @@ const journalMagic = "privy-import-journal v1"
 //
 //	<kind> <fingerprint>        kind is journalMagic for an import
 //	begin <n>                   item n's request is on the wire (written just before it is sent)
+//	exists <n>                  item n's create met a conflict: the contact existed before (an
+//	                            upsert's update follows)
 //	done <n>                    item n was applied
 //	reject <n>                  item n failed and is in the rejects file
 //
@@ -35,7 +37,9 @@ const journalMagic = "privy-import-journal v1"
 //	j.Finished(n)     // done or rejected by an earlier run: skip it
 //	j.Rejected(n)     // rejected by an earlier run
 //	j.WasInFlight(n)  // sent by an earlier run whose outcome is unknown: check before counting it
+//	j.Existed(n)      // an earlier run found the contact already there (its create conflicted)
 //	j.Begin(n)        // call when the request is really sent (once per run; repeats are no-ops)
+//	j.Exists(n)       // the create conflicted: what follows is an update
 //	j.Done(n), j.Reject(n) // its outcome, after any rejects file line is synced
 //	j.Close()
 type journal struct {
@@ -46,6 +50,8 @@ type journal struct {
 	inFlight map[int]bool
 	// begun holds the lines begun by this run.
 	begun map[int]bool
+	// existed holds the lines whose create met a conflict, in this run or an earlier one.
+	existed map[int]bool
 	// fresh is true when the journal was just created: no earlier run to resume.
 	fresh bool
 }
@@ -92,7 +98,7 @@ func openJournalKind(path, kind, fp string) (*journal, error) {
 		}
 		return nil, usageErrorf("another import is running with the state file %s; wait for it to end", path)
 	}
-	j := &journal{f: f, finished: map[int]string{}, inFlight: map[int]bool{}, begun: map[int]bool{}}
+	j := &journal{f: f, finished: map[int]string{}, inFlight: map[int]bool{}, begun: map[int]bool{}, existed: map[int]bool{}}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		f.Close()
@@ -123,6 +129,8 @@ func openJournalKind(path, kind, fp string) (*journal, error) {
 			if _, done := j.finished[n]; !done {
 				j.inFlight[n] = true
 			}
+		case "exists":
+			j.existed[n] = true
 		case "done", "reject":
 			j.finished[n] = verb
 			delete(j.inFlight, n)
@@ -161,6 +169,18 @@ func (j *journal) Begin(line int) error {
 	}
 	j.begun[line] = true
 	return j.append("begin " + strconv.Itoa(line))
+}
+
+// Existed reports whether the line's create met a conflict (in this run or an earlier one).
+func (j *journal) Existed(line int) bool { return j.existed[line] }
+
+// Exists records that the line's create met a conflict: the contact was there before.
+func (j *journal) Exists(line int) error {
+	if j.existed[line] {
+		return nil
+	}
+	j.existed[line] = true
+	return j.append("exists " + strconv.Itoa(line))
 }
 
 // Done records that the line was applied.

@@ -21,9 +21,22 @@ func WithDriftDetection(report func(spec.Violation)) Option {
 	}
 }
 
+// maxDriftBody caps how much of a body drift detection reads; a larger one is passed on
+// unread (and unchecked), so memory stays bounded.
+const maxDriftBody = 4 << 20
+
 // checkDrift validates resp, a response to req, putting back the body it reads.
 func (t *Transport) checkDrift(req *http.Request, resp *http.Response) {
-	body, err := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDriftBody+1))
+	if err == nil && len(body) > maxDriftBody {
+		t.o.logger.LogAttrs(req.Context(), slog.LevelWarn, "privy: response body too large to check against the spec",
+			slog.Int("cap_bytes", maxDriftBody), slog.Int("status", resp.StatusCode))
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+		return
+	}
 	resp.Body.Close()
 	resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
 	if err != nil {

@@ -107,6 +107,33 @@ func benchmarkExport(b *testing.B, n int, format string) {
 	b.ReportMetric(float64(n), "contacts")
 }
 
+// benchmarkExportRSS runs the privy binary's export of n contacts and reports its peak
+// resident set size (the whole process: runtime, spec, buffers), which must stay flat as n grows.
+func benchmarkExportRSS(b *testing.B, n int) {
+	env := exportServer(b, n)
+	var peak int64
+	for b.Loop() {
+		cmd := exec.Command(binPath, "contacts", "export", "--format", formatCSV)
+		cmd.Env = []string{"PRIVY_BASE_URL=" + env["PRIVY_BASE_URL"], "PRIVY_TOKEN=" + env["PRIVY_TOKEN"], "HOME=" + b.TempDir()}
+		var count countingWriter
+		cmd.Stdout = &count
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+		if count.lines != n+1 {
+			b.Fatalf("%d lines written, want %d contacts and the header", count.lines, n)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			peak = max(peak, int64(ru.Maxrss)) // KiB on Linux
+		}
+	}
+	b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
+}
+
+// BenchmarkExportRSS10k and BenchmarkExportRSS100k: the binary's peak RSS for an export.
+func BenchmarkExportRSS10k(b *testing.B)  { benchmarkExportRSS(b, 10_000) }
+func BenchmarkExportRSS100k(b *testing.B) { benchmarkExportRSS(b, 100_000) }
+
 type countingWriter struct{ lines int }
 
 func (w *countingWriter) Write(p []byte) (int, error) {

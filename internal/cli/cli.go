@@ -32,8 +32,12 @@ values. With --fake, commands run against a built-in fake API seeded with sample
 
 Exit codes:
   0    success
-  1    an API error, or rows that failed (import)
-  2    usage error: bad flags or arguments, unknown CSV column
+  1    an API error, or rows that failed (import); also a flag value the API's spec
+       refuses (checked before anything is sent, with the API's own validation_failed
+       answer naming the field), since it is the same refusal the API would give
+  2    usage error: a command line that cannot be parsed (an unknown flag, a flag value
+       of the wrong type such as --page abc, a bad --output, missing arguments), an
+       unknown CSV column
   3    authentication or authorization: missing credentials, 401/403, invalid_client,
        invalid_scope
   4    rate limit: the daily budget is spent, retries ran out, or the server asked for a
@@ -47,6 +51,9 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	env    func(string) string
+
+	// baseURL is the API base URL in use, once a client is built (for hints).
+	baseURL string
 
 	fake      bool
 	debug     bool
@@ -62,6 +69,9 @@ type app struct {
 	log      *slog.Logger
 	started  bool // a command's RunE began: later errors are not usage errors
 	cleanups []func()
+
+	// secrets are the credentials in use: stdout, stderr and --record files are scrubbed of them.
+	secrets secrets
 }
 
 // Run runs the privy command line with args (without the program name) and returns the exit
@@ -78,6 +88,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // run executes args with a's streams and settings.
 func (a *app) run(args []string) int {
 	a.log = slog.New(slog.DiscardHandler)
+	stdout, stderr := &scrubWriter{w: a.stdout, s: &a.secrets}, &scrubWriter{w: a.stderr, s: &a.secrets}
+	a.stdout, a.stderr = stdout, stderr
+	defer func() {
+		stdout.Flush()
+		stderr.Flush()
+	}()
 	defer a.cleanup()
 	if err := refuseSecretFlags(args); err != nil {
 		return a.fail(err)
@@ -104,6 +120,10 @@ func (a *app) fail(err error) int {
 	}
 	code := exitCode(a.ctx, err)
 	printError(a.stderr, err)
+	if errors.Is(err, privy.ErrNotFound) && a.baseURL != "" && !strings.HasSuffix(strings.TrimRight(a.baseURL, "/"), "/v1") {
+		fmt.Fprintf(a.stderr, "hint: the base URL %s does not end in /v1, where the API lives (PRIVY_BASE_URL=%s/v1?)\n",
+			a.baseURL, strings.TrimRight(a.baseURL, "/"))
+	}
 	if code == exitUsage {
 		fmt.Fprintln(a.stderr, `Run "privy --help" for usage.`)
 	}
@@ -165,7 +185,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.recordDir, "record", "", "save each exchange as a fixture under this directory (see \"privy spec validate\")")
 	pf.BoolVar(&a.drift, "check-drift", false, "warn on stderr about each way a response differs from the API spec (never fails the command)")
 	pf.DurationVar(&a.timeout, "timeout", privy.DefaultTimeout, "give up on a request after this long without its whole response (e.g. 10s, 2m; 0 for no limit)")
-	pf.StringVarP(&a.output, "output", "o", outputAuto, "output: table or json (default: table on a terminal, else json)")
+	pf.StringVarP(&a.output, "output", "o", outputAuto, "output: table (text) or json; by default contacts list/create/update/... print a table on a terminal and json otherwise, import and spec print text; export refuses it (use --format)")
 
 	root.AddCommand(a.contactsCommand(), a.specCommand(), a.fakeServerCommand(), a.mcpCommand())
 	a.markStarts(root)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,7 +31,7 @@ func (a *app) newClient() (*privy.Client, error) {
 	}
 	c, err := privy.New(opts...)
 	if err != nil {
-		return nil, clientError(err)
+		return nil, a.clientError(err)
 	}
 	return c, nil
 }
@@ -64,6 +65,11 @@ func (a *app) clientOptions() ([]privy.Option, string, error) {
 		}
 		opts = append(opts, privy.WithToken(tok))
 	}
+	if !a.fake && a.tokenFile == "" {
+		// What the process knows of credentials is scrubbed from all it prints or records.
+		a.secrets.add(strings.TrimSpace(a.env(privy.EnvToken)))
+		a.secrets.add(strings.TrimSpace(a.env(privy.EnvClientSecret)))
+	}
 	transport, err := a.transport(baseURL)
 	if err != nil {
 		return nil, "", err
@@ -72,12 +78,14 @@ func (a *app) clientOptions() ([]privy.Option, string, error) {
 	if a.drift {
 		opts = append(opts, privy.WithDriftDetection(nil), privy.WithLogger(a.warnLogger()))
 	}
+	a.baseURL = cmp.Or(baseURL, privy.DefaultBaseURL)
 	return append(opts, a.clientOpts...), baseURL, nil
 }
 
 // clientError turns an error of privy.New or privy.NewTransport into the CLI's error: missing
-// or bad credentials are authentication errors, other option errors usage errors.
-func clientError(err error) error {
+// or bad credentials are authentication errors, other option errors usage errors naming what
+// the user set (an environment variable or a flag), not the library's option.
+func (a *app) clientError(err error) error {
 	var envErr *privy.EnvError
 	switch {
 	case errors.Is(err, privy.ErrNoCredentials):
@@ -86,7 +94,7 @@ func clientError(err error) error {
 		return &authError{msg: envErr.Error()}
 	case err != nil:
 		// Option errors name the option or variable, never the secret's value.
-		return &usageError{msg: strings.TrimPrefix(err.Error(), "privy: ")}
+		return &usageError{msg: a.userSettings().Replace(err.Error())}
 	}
 	return nil
 }
@@ -97,7 +105,8 @@ func (a *app) readTokenFile() (string, error) {
 	if err != nil {
 		return "", &authError{msg: fmt.Sprintf("--token-file: %v", err)}
 	}
-	tok := strings.TrimSpace(strings.TrimPrefix(string(b), "\uFEFF"))
+	// Editors on Windows save a byte order mark and CRLF: neither is part of the token.
+	tok := strings.TrimSpace(strings.TrimPrefix(string(b), utf8BOM))
 	if tok == "" {
 		return "", &authError{msg: fmt.Sprintf("--token-file %s is empty", a.tokenFile)}
 	}
@@ -105,6 +114,23 @@ func (a *app) readTokenFile() (string, error) {
 		fmt.Fprintf(a.stderr, "warning: --token-file %s can be read by other users; chmod 600 it\n", a.tokenFile)
 	}
 	return tok, nil
+}
+
+// userSettings rewrites the library's option names in an error into what the user set: an
+// environment variable or a flag.
+func (a *app) userSettings() *strings.Replacer {
+	token := "PRIVY_TOKEN"
+	if a.tokenFile != "" {
+		token = "--token-file " + a.tokenFile
+	}
+	return strings.NewReplacer(
+		"privy: ", "",
+		"use WithToken or WithClientCredentials", "set PRIVY_TOKEN (or PRIVY_CLIENT_ID and PRIVY_CLIENT_SECRET) or use --token-file",
+		"WithToken", token,
+		"WithClientCredentials", "PRIVY_CLIENT_ID/PRIVY_CLIENT_SECRET/PRIVY_SCOPES",
+		"WithBaseURL", "PRIVY_BASE_URL",
+		"WithTokenURL", "the token URL (from PRIVY_BASE_URL)",
+	)
 }
 
 // transport stacks the --debug logger and the --record recorder on the default transport.
@@ -118,7 +144,7 @@ func (a *app) transport(baseURL string) (http.RoundTripper, error) {
 			}
 		}
 		// Recording never fails the command: without a usable directory it is skipped.
-		if rec, err := newRecorder(a.recordDir, base, rt, a.warnLogger()); err != nil {
+		if rec, err := newRecorder(a.recordDir, base, rt, a.warnLogger(), &a.secrets); err != nil {
 			a.warnLogger().Warn("--record: not recording", "err", err)
 		} else {
 			rt = rec
@@ -127,7 +153,7 @@ func (a *app) transport(baseURL string) (http.RoundTripper, error) {
 	if a.debug {
 		rt = &logTransport{next: rt, log: a.log, now: time.Now}
 	}
-	return rt, nil
+	return hookTransport{next: rt}, nil
 }
 
 // warnLogger is the debug logger with --debug, else a logger of warnings to stderr.

@@ -106,6 +106,10 @@ them).`,
 			if err := sink.Close(); err != nil {
 				return err
 			}
+			if p := list.Pagination; !table && p.TotalPages > p.Page {
+				fmt.Fprintf(a.stderr, "note: this is page %d of %d (%d contacts); use --all for every page, or --page N\n",
+					p.Page, p.TotalPages, p.TotalCount)
+			}
 			if table {
 				p := list.Pagination
 				if p.TotalCount == 0 {

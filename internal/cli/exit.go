@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/privy-go/privy-go/privy"
 )
@@ -96,7 +98,31 @@ func detailLine(field, msg string) string {
 	return field + ": " + msg
 }
 
-// oneLine folds line breaks so an error is always one line.
+// oneLine folds line breaks so an error is always one line, and escapes any other control
+// character (see escapeControl).
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	return escapeControl(strings.Join(strings.Fields(s), " "))
+}
+
+// escapeControl escapes control characters (C0, DEL, C1), line and paragraph separators and
+// bidirectional overrides as Go escapes (\n, \x1b, \u202e), so that text from the server or
+// a CSV file cannot move the cursor, recolour the terminal or forge a line of output.
+func escapeControl(s string) string {
+	if !strings.ContainsFunc(s, mustEscape) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !mustEscape(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r)
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+func mustEscape(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r)
 }

@@ -26,7 +26,10 @@ func TestExitCodes(t *testing.T) {
 		{name: "success", args: args("contacts", "list"), code: 0},
 		{name: "help", args: args("--help"), code: 0},
 		{
-			name: "validation error prints the envelope and each detail",
+			// Flag values the spec refuses get the API's own validation_failed answer, found before
+			// sending: exit 1, as the API's refusal would be. A command line that cannot be
+			// parsed (a bad -o, an unknown flag, --page abc) is a usage error, exit 2.
+			name: "flag values the spec refuses print the envelope and each detail and exit 1",
 			args: args("contacts", "create", "--email", "x@example.com", "--phone", "12345", "--email-consent", "maybe"),
 			code: 1,
 			stderr: []string{
@@ -35,6 +38,12 @@ func TestExitCodes(t *testing.T) {
 				"  " + specDetail(t, "phone_number"),
 			},
 		},
+		{name: "a per-page the spec refuses exits 1, naming it", args: args("contacts", "list", "--per-page", "1000"), code: 1,
+			stderr: []string{"per_page"}},
+		{name: "a flag value that does not parse exits 2", args: args("contacts", "list", "--page", "abc"), code: exitUsage},
+		{name: "a bad -o exits 2", args: args("-o", "yaml", "contacts", "list"), code: exitUsage},
+		{name: "-o on export exits 2", args: args("-o", "table", "contacts", "export"), code: exitUsage,
+			stderr: []string{"--format"}},
 		{name: "not found", args: args("contacts", "delete", "--phone", "+15550009999"), code: 1,
 			stderr: []string{"error: not_found: "}},
 		{name: "conflict", args: args("contacts", "create", "--email", "dup@example.com"), code: 1,

@@ -33,6 +33,8 @@ Formats:
   json    one JSON array, streamed
   csv     the columns "privy contacts import" reads, so an export re-imports:
 ` + columnsHelp(true, 10, 90) + `
+          sms_consent "unsubscribed" cannot be given to a new contact: import leaves it
+          out (the contact gets no SMS consent) and counts it.
 
 A progress bar (pages done of total, ETA from the rate-limit headers) is drawn on stderr
 when it is a terminal. With --out, the file appears only when the export completes.
@@ -42,9 +44,14 @@ can shift the pages, so one may be missed or appear twice.`,
   privy contacts export --email-permission subscribed --format ndjson --out subscribed.ndjson`,
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if a.output != outputAuto {
+				return usageErrorf("export writes --format (ndjson, csv or json), not --output %q", a.output)
+			}
 			if _, err := newSink(format, io.Discard); err != nil {
 				return err
 			}
+			// A Retry-After of a minute window plus clock skew is waited out.
+			a.clientOpts = append([]privy.Option{privy.WithMaxWait(bulkMaxWait)}, a.clientOpts...)
 			c, err := a.newClient()
 			if err != nil {
 				return err
@@ -103,6 +110,9 @@ func (a *app) export(c *privy.Client, params *gen.ListContactsParams, format str
 	first, _, err := c.ListContacts(a.ctx, params)
 	if err != nil {
 		return 0, err
+	}
+	if n := first.Pagination.PerPage; n > 0 && n < size {
+		size = n // the server caps the page size: follow it (Contacts reads params.PerPage)
 	}
 	totalPages := max(first.Pagination.TotalPages, 1)
 	bar := newProgress(a.stderr, totalPages, "pages")

@@ -9,44 +9,57 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
+	"github.com/privy-go/privy-go/internal/syncplan"
 	"github.com/privy-go/privy-go/privy"
 	"github.com/privy-go/privy-go/privy/spec"
 )
 
 const importLong = `Create a contact for each row of a CSV file.
 
-The header row names the columns: email, phone_number, first_name, last_name, tags
-(separated by ";"), email_consent, sms_consent, custom.<key> for a custom field (numbers and
-true/false are sent as such; a JSON string literal such as "007" forces a string), and
-custom_fields (a JSON object, as "privy contacts export --format csv" writes it). An
-unknown column is a usage error. Empty cells are left out.
+The header row names the columns, the create request's properties in the API's spec:
+{{columns}}
+An unknown column is a usage error; a column named "error" (the rejects file's) is ignored.
+Empty cells are left out. A leading UTF-8 byte order mark is skipped.
+
+sms_consent "unsubscribed" (which export writes for a contact that withdrew SMS consent)
+cannot be given to a new contact: it is left out, the contact is created without SMS
+consent, and the summary counts it (sms_unsubscribed_omitted).
 
 --dry-run validates every row locally against the API's spec and reports each bad row as
-"line N: field: message", spending no request.
+"line N: field: message", spending no request (with --output json: one JSON report).
 
-For real, rows are sent one by one, paced within the rate budget. With --upsert, a row whose
-email or phone number already exists updates that contact (named by its email, or its phone
-number when it has no email); an update cannot change consents, so email_consent and
-sms_consent are not applied to existing contacts.
+For real, rows are sent one by one, paced within the rate budget; a Retry-After of up to a
+minute and a quarter is waited out. With --upsert, a row whose email or phone number already
+exists updates that contact (named by its email, or its phone number when it has no email);
+an update cannot change consents, so email_consent and sms_consent are not applied to
+existing contacts.
 
-The import can be stopped at any time (Ctrl-C, SIGTERM, a crash, a kill): rerun the same
-command and it resumes where it stopped, every row applied once. Its journal is FILE.state
-beside the input (or --state PATH); a row in flight when the process died may be sent again:
-with --upsert that is harmless, without it the resulting conflict counts the row as applied.
-The journal is locked while an import runs, so a second import of the same file is refused.
-Rows that fail go to FILE.rejects.csv with their error; the exit status is 1 if any row
-failed.`
+The import can be stopped at any time (Ctrl-C, SIGTERM, a crash, a kill, a rate limit that
+asks for a longer wait): rerun the same command and it resumes where it stopped, every row
+applied once. Its journal is FILE.state beside the input (or --state PATH); a row is marked
+in flight only when its request is really sent. When the rerun meets a conflict on a row
+that was in flight, it looks the contact up (one request) and counts the row as created only
+if the stored contact matches the row and no earlier line of the file names the same
+contact; otherwise the row is rejected (with --upsert, the contact is updated). A row whose
+create had already met a conflict is an update, and is counted as one. The journal is locked
+while an import runs, so a second import of the same file is refused.
 
+Rows that fail go to FILE.rejects.csv (mode 0600), each once, with an "error" column; fix
+them there and import that file as it is. The exit status is 1 if any row failed, 4 when
+the rate limit stopped the run (rerun later to resume).`
+
+// importOptions are the flags of "contacts import".
 type importOptions struct {
 	upsert, dryRun bool
 	state          string
@@ -57,13 +70,18 @@ func (a *app) importCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import FILE.csv",
 		Short: "Create contacts from a CSV file, resumably, within the rate budget",
-		Long:  importLong,
+		Long:  strings.Replace(importLong, "{{columns}}", columnsHelp(false, 2, 90), 1),
 		Args:  argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.dryRun {
 				return a.dryRun(args[0])
 			}
-			return a.importFile(args[0], o)
+			r, err := a.newImportRun(args[0], o)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			return r.run()
 		},
 	}
 	cmd.Flags().BoolVar(&o.upsert, "upsert", false, "update the contact when it already exists (409 conflict)")
@@ -77,6 +95,21 @@ type csvInput struct {
 	f    *os.File
 	r    *csv.Reader
 	cols *csvColumns
+	// skip is the index of a rejects file's error column, which is not imported; -1 if none.
+	skip int
+}
+
+// utf8BOM is the byte order mark some programs (PowerShell, Excel) write first.
+const utf8BOM = "\ufeff"
+
+// newCSVReader reads CSV from f, past a leading byte order mark (so a quoted first header
+// cell, as PowerShell writes it, parses).
+func newCSVReader(f io.Reader) *csv.Reader {
+	br := bufio.NewReader(f)
+	if b, err := br.Peek(len(utf8BOM)); err == nil && string(b) == utf8BOM {
+		br.Discard(len(utf8BOM))
+	}
+	return csv.NewReader(br)
 }
 
 func openCSV(path string) (*csvInput, error) {
@@ -84,7 +117,7 @@ func openCSV(path string) (*csvInput, error) {
 	if err != nil {
 		return nil, &usageError{msg: err.Error()}
 	}
-	r := csv.NewReader(bufio.NewReader(f))
+	r := newCSVReader(f)
 	header, err := r.Read()
 	if err != nil {
 		f.Close()
@@ -93,17 +126,22 @@ func openCSV(path string) (*csvInput, error) {
 		}
 		return nil, usageErrorf("%s: reading the header: %v", path, err)
 	}
-	cols, err := mapHeader(header)
-	if err != nil {
+	in := &csvInput{f: f, r: r, skip: -1}
+	if i := slices.IndexFunc(header, func(h string) bool { return strings.TrimSpace(h) == colRejectError }); i >= 0 {
+		in.skip = i
+		header = slices.Delete(slices.Clone(header), i, i+1)
+	}
+	if in.cols, err = mapHeader(header); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &csvInput{f: f, r: r, cols: cols}, nil
+	return in, nil
 }
 
-// next returns the next record and the line it starts on. A record the CSV reader cannot
-// take (the wrong number of fields, a stray quote) comes back with a problem rather than an
-// error, so that it can be rejected alone and the rest of the file still read.
+// next returns the next record (without a rejects file's error column) and the line it starts
+// on. A record the CSV reader cannot take (the wrong number of fields, a stray quote) comes
+// back with a problem rather than an error, so that it can be rejected alone and the rest of
+// the file still read.
 func (in *csvInput) next() (rec []string, line int, problem *gen.ErrorDetail, err error) {
 	rec, err = in.r.Read()
 	if err == io.EOF {
@@ -112,7 +150,7 @@ func (in *csvInput) next() (rec []string, line int, problem *gen.ErrorDetail, er
 	if pe, ok := errors.AsType[*csv.ParseError](err); ok {
 		msg := pe.Err.Error()
 		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			msg = fmt.Sprintf("has %d fields, the header has %d", len(rec), len(in.cols.names))
+			msg = fmt.Sprintf("has %d fields, the header has %d", len(rec), len(in.cols.names)+min(in.skip+1, 1))
 		}
 		return rec, pe.StartLine, &gen.ErrorDetail{Field: "base", Message: msg}, nil
 	}
@@ -120,6 +158,9 @@ func (in *csvInput) next() (rec []string, line int, problem *gen.ErrorDetail, er
 		return nil, 0, nil, fmt.Errorf("%s: %w", in.f.Name(), err)
 	}
 	line, _ = in.r.FieldPos(0)
+	if in.skip >= 0 && in.skip < len(rec) {
+		rec = slices.Delete(rec, in.skip, in.skip+1)
+	}
 	return rec, line, nil, nil
 }
 
@@ -132,7 +173,7 @@ func countRows(path string) int {
 		return 0
 	}
 	defer f.Close()
-	r := csv.NewReader(bufio.NewReader(f))
+	r := newCSVReader(f)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true
 	n := -1 // the header
@@ -181,6 +222,19 @@ func (cv *createValidator) check(ctx context.Context, row contactRow) []gen.Erro
 	return details
 }
 
+// dryRunReport is what --dry-run found, as --output json writes it.
+type dryRunReport struct {
+	Rows     int             `json:"rows"`
+	Invalid  int             `json:"invalid"`
+	Problems []dryRunProblem `json:"problems"`
+}
+
+type dryRunProblem struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
 // dryRun validates every row and reports each bad one; nothing is sent.
 func (a *app) dryRun(path string) error {
 	in, err := openCSV(path)
@@ -192,7 +246,7 @@ func (a *app) dryRun(path string) error {
 	if err != nil {
 		return err
 	}
-	rows, bad := 0, 0
+	rep := dryRunReport{Problems: []dryRunProblem{}}
 	for {
 		rec, line, problem, err := in.next()
 		if err == io.EOF {
@@ -201,28 +255,40 @@ func (a *app) dryRun(path string) error {
 		if err != nil {
 			return err
 		}
-		rows++
+		rep.Rows++
 		var details []gen.ErrorDetail
 		if problem != nil {
 			details = []gen.ErrorDetail{*problem}
 		} else {
-			details = cv.check(a.ctx, in.cols.parseRow(line, rec))
+			row := in.cols.parseRow(line, rec)
+			omitUncreatableConsent(&row) // as the import does
+			details = cv.check(a.ctx, row)
 		}
 		if len(details) > 0 {
-			bad++
+			rep.Invalid++
 			for _, d := range details {
-				fmt.Fprintf(a.stdout, "line %d: %s\n", line, detailLine(d.Field, d.Message))
+				rep.Problems = append(rep.Problems, dryRunProblem{Line: line, Field: d.Field, Message: d.Message})
 			}
 		}
 	}
-	fmt.Fprintf(a.stdout, "%d rows checked, %d invalid; nothing was sent\n", rows, bad)
-	if bad > 0 {
-		return &failedError{msg: fmt.Sprintf("%d of %d rows are invalid", bad, rows)}
+	if a.output == outputJSON {
+		if err := writeJSON(a.stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range rep.Problems {
+			fmt.Fprintf(a.stdout, "line %d: %s\n", p.Line, oneLine(detailLine(p.Field, p.Message)))
+		}
+		fmt.Fprintf(a.stdout, "%d rows checked, %d invalid; nothing was sent\n", rep.Rows, rep.Invalid)
+	}
+	if rep.Invalid > 0 {
+		return &failedError{msg: fmt.Sprintf("%d of %d rows are invalid", rep.Invalid, rep.Rows)}
 	}
 	return nil
 }
 
-// importSummary is what an import did.
+// importSummary is what an import did. Every row of the file is counted once, in Created,
+// Updated, Unchanged, Skipped or Rejected.
 type importSummary struct {
 	Created   int     `json:"created"`
 	Updated   int     `json:"updated"`
@@ -232,9 +298,12 @@ type importSummary struct {
 	Elapsed   float64 `json:"elapsed_seconds"`
 	// EarlierRejected counts rows rejected by an earlier run of the same import (part of
 	// Skipped); they are still failures.
-	EarlierRejected int    `json:"earlier_rejected"`
-	Rejects         string `json:"rejects_file,omitempty"`
-	Complete        bool   `json:"complete"`
+	EarlierRejected int `json:"earlier_rejected"`
+	// SMSUnsubscribedOmitted counts created rows whose sms_consent "unsubscribed" was left
+	// out (a new contact cannot have it; it is created without SMS consent).
+	SMSUnsubscribedOmitted int    `json:"sms_unsubscribed_omitted"`
+	Rejects                string `json:"rejects_file,omitempty"`
+	Complete               bool   `json:"complete"`
 }
 
 func (s importSummary) String() string {
@@ -248,161 +317,350 @@ func (s importSummary) String() string {
 	return out + fmt.Sprintf(" in %s", time.Duration(s.Elapsed*float64(time.Second)).Round(time.Millisecond))
 }
 
-// importFile runs an import for real; see importLong.
-func (a *app) importFile(path string, o importOptions) error {
-	in, err := openCSV(path)
-	if err != nil {
-		return err
+// importRun is one import for real (see importLong): its input, client, journal and rejects
+// file, and its accounting. newImportRun wires it, run reads the file row by row, and each
+// row's outcome is counted in exactly one place (applied, reject, skip).
+type importRun struct {
+	a       *app
+	opts    importOptions
+	in      *csvInput
+	client  *privy.Client
+	cv      *createValidator
+	j       *journal
+	rejects *rejectWriter
+	bar     *progress
+
+	start       time.Time
+	total, read int // rows in the file, rows read so far (for the progress bar)
+	sum         importSummary
+	// consentsDropped counts upserted rows whose consents an update could not apply.
+	consentsDropped int
+	// applied maps the identities (email, phone number) of the rows applied so far, by this
+	// run or an earlier one, to their line: a conflict on a later row that was in flight is
+	// then its own (a duplicate in the file), not the earlier run's create.
+	applied map[string]int
+}
+
+// identities are the keys of a create request in importRun.applied.
+func identities(c gen.CreateContactRequest) []string {
+	var ids []string
+	if c.Email != nil {
+		ids = append(ids, "email "+strings.ToLower(*c.Email))
 	}
-	defer in.Close()
-	client, err := a.newClient()
-	if err != nil {
-		return err
+	if c.PhoneNumber != nil {
+		ids = append(ids, "phone "+*c.PhoneNumber)
 	}
-	cv, err := newCreateValidator()
-	if err != nil {
-		return err
+	return ids
+}
+
+// markApplied records that the row on line was applied.
+func (r *importRun) markApplied(line int, c gen.CreateContactRequest) {
+	for _, id := range identities(c) {
+		if _, ok := r.applied[id]; !ok {
+			r.applied[id] = line
+		}
+	}
+}
+
+// appliedBefore returns an earlier line of the file, applied, that names the same contact.
+func (r *importRun) appliedBefore(line int, c gen.CreateContactRequest) (int, bool) {
+	for _, id := range identities(c) {
+		if n, ok := r.applied[id]; ok && n < line {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// newImportRun opens the input, the journal and the rejects file of an import of path.
+func (a *app) newImportRun(path string, o importOptions) (_ *importRun, err error) {
+	r := &importRun{a: a, opts: o, start: time.Now(), applied: map[string]int{}}
+	defer func() {
+		if err != nil {
+			r.Close()
+		}
+	}()
+	if r.in, err = openCSV(path); err != nil {
+		return nil, err
+	}
+	r.rejects = &rejectWriter{path: path + ".rejects.csv", header: r.in.cols.names}
+	if err := refuseSymlink(r.rejects.path); err != nil {
+		return nil, err
+	}
+	// A Retry-After of a minute window plus clock skew is waited out, not the end of the run.
+	a.clientOpts = append([]privy.Option{privy.WithMaxWait(bulkMaxWait)}, a.clientOpts...)
+	if r.client, err = a.newClient(); err != nil {
+		return nil, err
+	}
+	if r.cv, err = newCreateValidator(); err != nil {
+		return nil, err
 	}
 	fp, err := fingerprint(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	statePath := o.state
-	if statePath == "" {
-		statePath = path + ".state"
+	statePath := cmp.Or(o.state, path+".state")
+	if r.j, err = openJournal(statePath, fp); err != nil {
+		return nil, err
 	}
-	j, err := openJournal(statePath, fp)
-	if err != nil {
-		return err
+	if err := r.rejects.open(r.j); err != nil {
+		return nil, err
 	}
-	defer j.Close()
-	rejects := &rejectWriter{path: path + ".rejects.csv", header: in.cols.names}
-	defer rejects.Close()
-	if j.fresh {
-		// A new import: the rejects of an earlier, finished or abandoned one do not belong to it.
-		if err := os.Remove(rejects.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
+	r.sum.Rejects = r.rejects.path
+	r.total = countRows(path)
+	r.bar = newProgress(a.stderr, r.total, "rows")
+	return r, nil
+}
 
-	start := time.Now()
-	total := countRows(path)
-	bar := newProgress(a.stderr, total, "rows")
-	defer bar.Finish()
-	var sum importSummary
-	sum.Rejects = rejects.path
-	consentsDropped := 0
-	done := 0
-	warn := func(format string, args ...any) {
-		bar.Clear()
-		fmt.Fprintf(a.stderr, "warning: "+format+"\n", args...)
+// bulkMaxWait is the longest wait a bulk command makes for a Retry-After or a rate-limit
+// reset: a minute window plus clock skew (privytest itself asks for 60s).
+const bulkMaxWait = time.Minute + 15*time.Second
+
+// Close releases the input, the journal and the rejects file.
+func (r *importRun) Close() {
+	if r.bar != nil {
+		r.bar.Finish()
 	}
-	reject := func(line int, rec []string, reason string) error {
-		sum.Rejected++
-		if err := rejects.Write(rec, fmt.Sprintf("line %d: %s", line, reason)); err != nil {
-			return err
-		}
-		return j.Reject(line)
+	if r.rejects != nil {
+		r.rejects.Close()
 	}
-	finish := func(err error) error {
-		sum.Elapsed = time.Since(start).Seconds()
-		sum.Complete = err == nil
-		bar.Finish()
-		if consentsDropped > 0 {
-			fmt.Fprintf(a.stderr, "note: %d existing contacts were updated without their email_consent/sms_consent "+
-				"(an update cannot change consent; use \"privy contacts unsubscribe\")\n", consentsDropped)
-		}
-		if err != nil && a.interrupted(err) {
-			fmt.Fprintf(a.stderr, "interrupted; rerun the same command to resume\n")
-		}
-		if a.output == outputJSON {
-			_ = writeJSON(a.stdout, sum)
-		} else {
-			fmt.Fprintln(a.stdout, sum.String())
+	if r.j != nil {
+		r.j.Close()
+	}
+	if r.in != nil {
+		r.in.Close()
+	}
+}
+
+// run imports every row and reports the summary; the error is the run's exit status.
+func (r *importRun) run() error {
+	for {
+		rec, line, problem, err := r.in.next()
+		if err == io.EOF {
+			return r.finish(nil)
 		}
 		if err != nil {
-			return err
+			return r.finish(err)
 		}
-		if n := sum.Rejected + sum.EarlierRejected; n > 0 {
-			return &failedError{msg: fmt.Sprintf("%d rows failed; see %s", n, rejects.path)}
+		if err := r.row(rec, line, problem); err != nil {
+			return r.finish(err)
+		}
+	}
+}
+
+// row takes one record to its outcome. An error stops the run (the row stays unfinished in
+// the journal, so a rerun takes it up again); a row's own failure is a reject, not an error.
+func (r *importRun) row(rec []string, line int, problem *gen.ErrorDetail) error {
+	r.read++
+	if r.j.Finished(line) {
+		r.bar.Skip(1)
+		r.sum.Skipped++
+		if r.j.Rejected(line) {
+			r.sum.EarlierRejected++
+		} else if problem == nil {
+			r.markApplied(line, r.in.cols.parseRow(line, rec).Create)
 		}
 		return nil
 	}
-
-	for {
-		rec, line, problem, err := in.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return finish(err)
-		}
-		done++
-		bar.Step(1, total-done, client.RateLimit(), time.Now())
-		if j.Finished(line) {
-			sum.Skipped++
-			if j.finished[line] == "reject" {
-				sum.EarlierRejected++
-			}
-			continue
-		}
-		var details []gen.ErrorDetail
-		if problem != nil {
-			details = []gen.ErrorDetail{*problem}
-		}
-		row := in.cols.parseRow(line, rec)
-		if details == nil {
-			details = cv.check(a.ctx, row)
-		}
-		if len(details) > 0 {
-			if err := reject(line, rec, formatDetails(gen.ErrorCodeValidationFailed, "One or more fields are invalid", details)); err != nil {
-				return finish(err)
-			}
-			continue
-		}
-		if err := j.Begin(line); err != nil {
-			return finish(err)
-		}
-		_, _, err = client.CreateContact(a.ctx, row.Create)
-		switch {
-		case err == nil:
-			sum.Created++
-		case errors.Is(err, privy.ErrConflict) && o.upsert:
-			upd, ok := updateFor(row.Create)
-			if !ok {
-				sum.Unchanged++ // it exists and the row has nothing an update can change
-				break
-			}
-			if _, _, err = client.UpdateContact(a.ctx, upd); err != nil {
-				if rowError(err) {
-					if err := reject(line, rec, "update after conflict: "+errorReason(err)); err != nil {
-						return finish(err)
-					}
-					continue
-				}
-				return finish(err)
-			}
-			sum.Updated++
-			if hasConsent(row.Create) {
-				consentsDropped++
-			}
-		case errors.Is(err, privy.ErrConflict) && j.WasInFlight(line):
-			warn("line %d: conflict on a row that was in flight when the last run stopped: counted as applied", line)
-			sum.Created++
-		case rowError(err):
-			if err := reject(line, rec, errorReason(err)); err != nil {
-				return finish(err)
-			}
-			continue
-		default:
-			return finish(err)
-		}
-		if err := j.Done(line); err != nil {
-			return finish(err)
-		}
+	var details []gen.ErrorDetail
+	row := r.in.cols.parseRow(line, rec)
+	omitted := omitUncreatableConsent(&row)
+	if problem != nil {
+		details = []gen.ErrorDetail{*problem}
+	} else {
+		details = r.cv.check(r.a.ctx, row)
 	}
-	return finish(nil)
+	if len(details) > 0 {
+		r.bar.Skip(1)
+		return r.reject(line, rec, formatDetails(gen.ErrorCodeValidationFailed, "One or more fields are invalid", details))
+	}
+	r.bar.Step(1, r.total-r.read, r.client.RateLimit(), time.Now())
+	_, _, err := r.client.CreateContact(r.sending(line), row.Create)
+	switch {
+	case err == nil:
+		r.sum.Created++
+		if omitted {
+			r.sum.SMSUnsubscribedOmitted++
+		}
+		r.markApplied(line, row.Create)
+		return r.j.Done(line)
+	case errors.Is(err, privy.ErrConflict) && r.j.WasInFlight(line) && !r.j.Existed(line):
+		return r.inFlightConflict(line, rec, row, err, omitted)
+	case errors.Is(err, privy.ErrConflict) && r.opts.upsert:
+		return r.upsert(line, rec, row)
+	case rowError(err):
+		return r.reject(line, rec, errorReason(err))
+	default:
+		return err
+	}
 }
+
+// sending returns the run's context, set to journal the line as in flight when its request
+// is really sent: after any wait for the rate limit, so a run stopped while it waits has not
+// begun the row.
+func (r *importRun) sending(line int) context.Context {
+	return withSendHook(r.a.ctx, func(*http.Request) error { return r.j.Begin(line) })
+}
+
+// upsert updates the contact a row conflicted with. The conflict is journaled first, so a
+// rerun after a crash knows the contact was there before (the row is an update, not a create).
+func (r *importRun) upsert(line int, rec []string, row contactRow) error {
+	if err := r.j.Exists(line); err != nil {
+		return err
+	}
+	upd, ok := updateFor(row.Create)
+	if !ok {
+		r.sum.Unchanged++ // it exists and the row has nothing an update can change
+		r.markApplied(line, row.Create)
+		return r.j.Done(line)
+	}
+	if _, _, err := r.client.UpdateContact(r.sending(line), upd); err != nil {
+		if rowError(err) {
+			return r.reject(line, rec, "update after conflict: "+errorReason(err))
+		}
+		return err
+	}
+	r.sum.Updated++
+	if hasConsent(row.Create) {
+		r.consentsDropped++
+	}
+	r.markApplied(line, row.Create)
+	return r.j.Done(line)
+}
+
+// inFlightConflict settles a conflict on a row an earlier run sent without learning the
+// outcome: it counts as created only when the stored contact matches the row (the earlier
+// request was applied) and no earlier line of the file names that contact; otherwise the
+// conflict is the row's own: it is rejected, or with --upsert the contact is updated.
+func (r *importRun) inFlightConflict(line int, rec []string, row contactRow, conflict error, omitted bool) error {
+	own := func(why string) error {
+		if r.opts.upsert {
+			return r.upsert(line, rec, row)
+		}
+		return r.reject(line, rec, errorReason(conflict)+"; "+why)
+	}
+	if n, ok := r.appliedBefore(line, row.Create); ok {
+		return own(fmt.Sprintf("line %d of this file names the same contact", n))
+	}
+	stored, err := r.lookup(row.Create)
+	if err != nil {
+		return err
+	}
+	if stored == nil || !matchesRow(*stored, row.Create) {
+		return own("the stored contact differs from the row")
+	}
+	r.warn("line %d: conflict on a row that was in flight when the last run stopped: the stored contact matches it, counted as created", line)
+	r.sum.Created++
+	if omitted {
+		r.sum.SMSUnsubscribedOmitted++
+	}
+	r.markApplied(line, row.Create)
+	return r.j.Done(line)
+}
+
+// lookup finds the contact a create request names (by email, else phone) with one list call.
+func (r *importRun) lookup(c gen.CreateContactRequest) (*gen.Contact, error) {
+	one := 1
+	p := &gen.ListContactsParams{PerPage: &one}
+	if c.Email != nil {
+		p.Email = c.Email
+	} else {
+		p.PhoneNumber = c.PhoneNumber
+	}
+	list, _, err := r.client.ListContacts(r.a.ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if len(list.Data) == 0 {
+		return nil, nil
+	}
+	return &list.Data[0], nil
+}
+
+// reject writes the row to the rejects file, then journals it (so a crash between the two
+// leaves a line the next run drops from the rejects file and writes again once).
+func (r *importRun) reject(line int, rec []string, reason string) error {
+	r.sum.Rejected++
+	if err := r.rejects.Write(rec, fmt.Sprintf("line %d: %s", line, reason)); err != nil {
+		return err
+	}
+	return r.j.Reject(line)
+}
+
+func (r *importRun) warn(format string, args ...any) {
+	r.bar.Clear()
+	fmt.Fprintf(r.a.stderr, "warning: "+format+"\n", args...)
+}
+
+// finish prints the notes and the summary and returns the run's exit status.
+func (r *importRun) finish(err error) error {
+	r.sum.Elapsed = time.Since(r.start).Seconds()
+	r.sum.Complete = err == nil
+	r.bar.Finish()
+	stderr := r.a.stderr
+	if r.consentsDropped > 0 {
+		fmt.Fprintf(stderr, "note: %d existing contacts were updated without their email_consent/sms_consent "+
+			"(an update cannot change consent; use \"privy contacts unsubscribe\")\n", r.consentsDropped)
+	}
+	if n := r.sum.SMSUnsubscribedOmitted; n > 0 {
+		fmt.Fprintf(stderr, "note: %d contacts were created without their sms_consent \"unsubscribed\" "+
+			"(a new contact cannot have it; they have no SMS consent)\n", n)
+	}
+	switch {
+	case err == nil:
+	case r.a.interrupted(err):
+		fmt.Fprintf(stderr, "interrupted; rerun the same command to resume\n")
+	case exitCode(r.a.ctx, err) == exitRateLimit:
+		fmt.Fprintf(stderr, "stopped by the rate limit; rerun the same command later to resume where it stopped\n")
+	}
+	if r.a.output == outputJSON {
+		_ = writeJSON(r.a.stdout, r.sum)
+	} else {
+		fmt.Fprintln(r.a.stdout, r.sum.String())
+	}
+	if err != nil {
+		return err
+	}
+	if n := r.sum.Rejected + r.sum.EarlierRejected; n > 0 {
+		return &failedError{msg: fmt.Sprintf("%d rows failed; see %s", n, r.rejects.path)}
+	}
+	return nil
+}
+
+// omitUncreatableConsent leaves out sms_consent "unsubscribed", which the API refuses for a
+// new contact (export writes it for contacts that withdrew SMS consent), and reports whether
+// it did. The contact is created without SMS consent, which sends it no SMS either.
+func omitUncreatableConsent(row *contactRow) bool {
+	if c := row.Create.SmsConsent; c != nil && *c == gen.ConsentUnsubscribed {
+		row.Create.SmsConsent = nil
+		return true
+	}
+	return false
+}
+
+// matchesRow reports whether a stored contact holds what a create request sets, compared as
+// contacts sync compares (by each property's type in the spec: emails case-insensitively, tags
+// as sets, custom fields by value and type).
+func matchesRow(c gen.Contact, req gen.CreateContactRequest) bool {
+	p, err := rowMatcher()
+	if err != nil {
+		return false
+	}
+	body, err := syncplan.ToValues(req)
+	if err != nil {
+		return false
+	}
+	return p.Applied(c, syncplan.Step{Body: body})
+}
+
+// rowMatcher is the comparison engine of contacts sync, built once from the embedded spec.
+var rowMatcher = sync.OnceValues(func() (*syncplan.Planner, error) {
+	m, err := specmodel.Load()
+	if err != nil {
+		return nil, err
+	}
+	return syncplan.New(m, nil, syncplan.Options{})
+})
 
 // rowError reports whether err is about the row itself (so the row is rejected and the
 // import goes on) rather than about the account, the network or the run.
@@ -424,43 +682,4 @@ func formatDetails(code gen.ErrorCode, msg string, details []gen.ErrorDetail) st
 		parts = append(parts, detailLine(d.Field, d.Message))
 	}
 	return oneLine(strings.Join(parts, "; "))
-}
-
-// rejectWriter appends failed rows, with their error, to FILE.rejects.csv; it creates the file
-// (with the input's header and an error column) on the first reject.
-type rejectWriter struct {
-	path   string
-	header []string
-	f      *os.File
-	w      *csv.Writer
-}
-
-func (r *rejectWriter) Write(rec []string, reason string) error {
-	if r.f == nil {
-		f, err := os.OpenFile(r.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-		if err != nil {
-			return err
-		}
-		r.f, r.w = f, csv.NewWriter(f)
-		if info, err := f.Stat(); err == nil && info.Size() == 0 {
-			if err := r.w.Write(append(append([]string{}, r.header...), "error")); err != nil {
-				return err
-			}
-		}
-	}
-	if err := r.w.Write(append(append([]string{}, rec...), reason)); err != nil {
-		return err
-	}
-	r.w.Flush()
-	if err := r.w.Error(); err != nil {
-		return err
-	}
-	return r.f.Sync()
-}
-
-func (r *rejectWriter) Close() error {
-	if r.f == nil {
-		return nil
-	}
-	return r.f.Close()
 }

@@ -16,22 +16,42 @@ import (
 // fingerprint.
 const journalMagic = "privy-import-journal v1"
 
-// journal is the resume state of an import: an append-only file of lines
+// journal is the resume state of a bulk command over numbered items (an import's CSV lines):
+// an append-only file of lines
 //
-//	privy-import-journal v1 <fingerprint>
-//	begin <line>
-//	done <line>
-//	reject <line>
+//	<kind> <fingerprint>        kind is journalMagic for an import
+//	begin <n>                   item n's request is on the wire (written just before it is sent)
+//	exists <n>                  item n's create met a conflict: the contact existed before (an
+//	                            upsert's update follows)
+//	done <n>                    item n was applied
+//	reject <n>                  item n failed and is in the rejects file
 //
-// each written and fsynced before the import moves on. "begin" is written before a row's
-// request is sent and "done" or "reject" after its outcome is known, so after a crash a row
-// with "begin" but no outcome may or may not have been applied.
+// each written and fsynced before the command moves on, so after a crash an item with "begin"
+// but no outcome may or may not have been applied, and an item without "begin" was never sent.
+//
+// Its API, for any command that applies items once across runs ("contacts import", and
+// "contacts sync" to come):
+//
+//	j, err := openJournalKind(path, kind, fp) // create, or resume a run of the same kind and input; locked while open
+//	j.Fresh()         // no earlier run: start the outputs (rejects file) afresh
+//	j.Finished(n)     // done or rejected by an earlier run: skip it
+//	j.Rejected(n)     // rejected by an earlier run
+//	j.WasInFlight(n)  // sent by an earlier run whose outcome is unknown: check before counting it
+//	j.Existed(n)      // an earlier run found the contact already there (its create conflicted)
+//	j.Begin(n)        // call when the request is really sent (once per run; repeats are no-ops)
+//	j.Exists(n)       // the create conflicted: what follows is an update
+//	j.Done(n), j.Reject(n) // its outcome, after any rejects file line is synced
+//	j.Close()
 type journal struct {
 	f *os.File
 	// finished holds the lines already done or rejected.
 	finished map[int]string
 	// inFlight holds the lines begun but never finished by an earlier run.
 	inFlight map[int]bool
+	// begun holds the lines begun by this run.
+	begun map[int]bool
+	// existed holds the lines whose create met a conflict, in this run or an earlier one.
+	existed map[int]bool
 	// fresh is true when the journal was just created: no earlier run to resume.
 	fresh bool
 }
@@ -58,11 +78,17 @@ func fingerprint(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
-// openJournal opens (or creates) the journal at path for the input with fingerprint fp,
-// reading what an earlier run recorded.
-func openJournal(path, fp string) (*journal, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+// openJournal opens (or creates) the import journal at path for the input with fingerprint
+// fp, reading what an earlier run recorded.
+func openJournal(path, fp string) (*journal, error) { return openJournalKind(path, journalMagic, fp) }
+
+// openJournalKind is openJournal for a journal whose first line starts with kind (see journal).
+func openJournalKind(path, kind, fp string) (*journal, error) {
+	f, err := openPrivate(path, os.O_RDWR|os.O_APPEND)
 	if err != nil {
+		if isUsage(err) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("opening the import state: %w", err)
 	}
 	if ok, err := lockFile(f); !ok {
@@ -72,7 +98,7 @@ func openJournal(path, fp string) (*journal, error) {
 		}
 		return nil, usageErrorf("another import is running with the state file %s; wait for it to end", path)
 	}
-	j := &journal{f: f, finished: map[int]string{}, inFlight: map[int]bool{}}
+	j := &journal{f: f, finished: map[int]string{}, inFlight: map[int]bool{}, begun: map[int]bool{}, existed: map[int]bool{}}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		f.Close()
@@ -80,14 +106,14 @@ func openJournal(path, fp string) (*journal, error) {
 	}
 	if len(data) == 0 {
 		j.fresh = true
-		if err := j.append(journalMagic + " " + fp); err != nil {
+		if err := j.append(kind + " " + fp); err != nil {
 			f.Close()
 			return nil, err
 		}
 		return j, nil
 	}
 	first, rest, _ := bytes.Cut(data, []byte("\n"))
-	if got, ok := strings.CutPrefix(string(first), journalMagic+" "); !ok || got != fp {
+	if got, ok := strings.CutPrefix(string(first), kind+" "); !ok || got != fp {
 		f.Close()
 		return nil, usageErrorf("the import state %s belongs to a different input file (or the file has changed since); "+
 			"delete %s to start over, or pass --state with another path", path, path)
@@ -103,6 +129,8 @@ func openJournal(path, fp string) (*journal, error) {
 			if _, done := j.finished[n]; !done {
 				j.inFlight[n] = true
 			}
+		case "exists":
+			j.existed[n] = true
 		case "done", "reject":
 			j.finished[n] = verb
 			delete(j.inFlight, n)
@@ -127,8 +155,33 @@ func (j *journal) Finished(line int) bool {
 // WasInFlight reports whether an earlier run began the line without recording its outcome.
 func (j *journal) WasInFlight(line int) bool { return j.inFlight[line] }
 
-// Begin records that the line's request is about to be sent.
-func (j *journal) Begin(line int) error { return j.append("begin " + strconv.Itoa(line)) }
+// Fresh reports whether the journal was just created: there is no earlier run to resume.
+func (j *journal) Fresh() bool { return j.fresh }
+
+// Rejected reports whether an earlier run rejected the line.
+func (j *journal) Rejected(line int) bool { return j.finished[line] == "reject" }
+
+// Begin records that the line's request is being sent; a repeat in the same run (a retry) is
+// not written again.
+func (j *journal) Begin(line int) error {
+	if j.begun[line] {
+		return nil
+	}
+	j.begun[line] = true
+	return j.append("begin " + strconv.Itoa(line))
+}
+
+// Existed reports whether the line's create met a conflict (in this run or an earlier one).
+func (j *journal) Existed(line int) bool { return j.existed[line] }
+
+// Exists records that the line's create met a conflict: the contact was there before.
+func (j *journal) Exists(line int) error {
+	if j.existed[line] {
+		return nil
+	}
+	j.existed[line] = true
+	return j.append("exists " + strconv.Itoa(line))
+}
 
 // Done records that the line was applied.
 func (j *journal) Done(line int) error {

@@ -26,7 +26,8 @@ func TestJournalResume(t *testing.T) {
 	for _, step := range []func() error{
 		func() error { return j.Begin(2) }, func() error { return j.Done(2) },
 		func() error { return j.Begin(3) }, func() error { return j.Reject(3) },
-		func() error { return j.Begin(4) }, // in flight when the process dies
+		func() error { return j.Begin(4) },                                      // in flight when the process dies
+		func() error { return j.Begin(5) }, func() error { return j.Exists(5) }, // its update in flight
 	} {
 		if err := step(); err != nil {
 			t.Fatal(err)
@@ -42,8 +43,14 @@ func TestJournalResume(t *testing.T) {
 	if !j.Finished(2) || !j.Finished(3) || j.Finished(4) || j.Finished(5) {
 		t.Errorf("finished: 2=%v 3=%v 4=%v 5=%v, want true true false false", j.Finished(2), j.Finished(3), j.Finished(4), j.Finished(5))
 	}
-	if !j.WasInFlight(4) || j.WasInFlight(2) || j.WasInFlight(5) {
-		t.Errorf("in flight: 4=%v 2=%v 5=%v, want only 4", j.WasInFlight(4), j.WasInFlight(2), j.WasInFlight(5))
+	if !j.WasInFlight(4) || j.WasInFlight(2) || j.WasInFlight(6) {
+		t.Errorf("in flight: 4=%v 2=%v 6=%v, want 4", j.WasInFlight(4), j.WasInFlight(2), j.WasInFlight(6))
+	}
+	if !j.Existed(5) || j.Existed(4) || !j.WasInFlight(5) {
+		t.Errorf("existed: 5=%v 4=%v, want only 5", j.Existed(5), j.Existed(4))
+	}
+	if !j.Rejected(3) || j.Rejected(2) {
+		t.Errorf("rejected: 3=%v 2=%v", j.Rejected(3), j.Rejected(2))
 	}
 	if j.finished[3] != "reject" {
 		t.Errorf("line 3 = %q, want reject", j.finished[3])

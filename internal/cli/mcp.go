@@ -90,7 +90,7 @@ func (a *app) mcpRun(o mcpOptions) error {
 	}
 	t, err := privy.NewTransport(append(opts, privy.WithMaxWait(o.maxWait))...)
 	if err != nil {
-		return clientError(err)
+		return a.clientError(err)
 	}
 	srv, err := mcp.New(t, base, mcp.Options{AllowWrites: o.allowWrites, Tools: o.tools, Logger: a.warnLogger()})
 	if errors.Is(err, mcp.ErrSelection) {

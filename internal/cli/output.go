@@ -15,8 +15,12 @@ import (
 	"github.com/privy-go/privy-go/internal/specmodel"
 )
 
-// isTerminal reports whether w is a terminal; anything but an *os.File is not.
+// isTerminal reports whether w is a terminal: an *os.File on a terminal, or a writer that says
+// it is one (tests draw progress bars into a buffer this way).
 func isTerminal(w io.Writer) bool {
+	if t, ok := w.(interface{ IsTerminal() bool }); ok {
+		return t.IsTerminal()
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
@@ -73,7 +77,8 @@ func contactCells(c *gen.Contact) []string {
 	cols := contactColumns()
 	out := make([]string, len(cols))
 	for i, name := range cols {
-		out[i] = dashIfEmpty(contactText(c, name))
+		// Escaped: a tab or newline in a name would forge a column or a row.
+		out[i] = escapeControl(dashIfEmpty(contactText(c, name)))
 	}
 	return out
 }

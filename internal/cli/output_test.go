@@ -68,8 +68,15 @@ func TestTokenFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runInProcess(t, env, "--token-file", private, "contacts", "list", "--per-page", "1")
-	if r.code != 0 || r.stderr != "" {
+	if r.code != 0 || strings.Contains(r.stderr, "warning") || strings.Contains(r.stderr, "error") {
 		t.Errorf("%s", r)
+	}
+	// As Notepad saves it: a byte order mark and CRLF.
+	if err := os.WriteFile(private, []byte("\ufeffprivy_0123456789abcdef0123456789abcdef01234567\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runInProcess(t, env, "--token-file", private, "contacts", "list", "--per-page", "1"); r.code != 0 {
+		t.Errorf("a token file with a BOM and CRLF: %s", r)
 	}
 	os.Chmod(private, 0o644)
 	if r := runInProcess(t, env, "--token-file", private, "contacts", "list", "--per-page", "1"); r.code != 0 || !strings.Contains(r.stderr, "can be read by other users") {
@@ -82,5 +89,38 @@ func TestTokenFile(t *testing.T) {
 	}
 	if r := runInProcess(t, env, "--token-file", dir+"/missing", "contacts", "list"); r.code != 3 {
 		t.Errorf("missing token file: %s", r)
+	}
+}
+
+// TestOutputEscapesControlCharacters: a name holding a newline, a tab or an escape sequence
+// cannot forge a table row or column, nor reach the terminal raw, in tables, detail views and
+// error lines.
+func TestOutputEscapesControlCharacters(t *testing.T) {
+	evil := "Eve\nforged@example.com\t+15550000000\x1b[2J\u202e\u0085"
+	c := gen.Contact{Email: ptr("e@example.com"), FirstName: ptr(evil), Tags: []string{"t\r\n"},
+		CustomFields: gen.CustomFields{"k\n": "v\x07"}}
+	var table, detail, errs bytes.Buffer
+	tw := newContactTable(&table)
+	tw.Write(c)
+	tw.Close()
+	writeContactDetail(&detail, c)
+	printError(&errs, &detailedError{code: "validation_failed", message: evil,
+		details: []gen.ErrorDetail{{Field: "first_name", Message: evil}}})
+	for name, tt := range map[string]struct {
+		out   string
+		lines int
+	}{"table": {table.String(), 2}, "detail": {detail.String(), len(contactColumns())}, "error": {errs.String(), 2}} {
+		if n := strings.Count(tt.out, "\n"); n != tt.lines {
+			t.Errorf("%s: %d lines, want %d:\n%s", name, n, tt.lines, tt.out)
+		}
+		if strings.ContainsFunc(strings.ReplaceAll(tt.out, "\n", ""), mustEscape) {
+			t.Errorf("%s: a control character reached the output: %q", name, tt.out)
+		}
+		if !strings.Contains(tt.out, `\x1b[2J`) || !strings.Contains(tt.out, `\u202e`) {
+			t.Errorf("%s: escapes not shown: %q", name, tt.out)
+		}
+	}
+	if cols := strings.Fields(strings.Split(table.String(), "\n")[1]); len(cols) != len(contactColumns()) {
+		t.Errorf("table row has %d columns, want %d: %q", len(cols), len(contactColumns()), cols)
 	}
 }

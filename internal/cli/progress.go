@@ -12,8 +12,9 @@ import (
 
 // progress is a progress bar on stderr, or nothing when stderr is not a terminal.
 type progress struct {
-	bar   *progressbar.ProgressBar
-	label string
+	bar     *progressbar.ProgressBar
+	label   string
+	skipped int
 }
 
 func newProgress(w io.Writer, total int, label string) *progress {
@@ -27,7 +28,9 @@ func newProgress(w io.Writer, total int, label string) *progress {
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(false), // the ETA comes from the rate-limit headers
 		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(100*time.Millisecond),
+		// No throttle: a throttled step is not drawn until the next one, which may come only
+		// after a rate-limit wait, so the bar would lag a whole window. Callers step once per
+		// request (see Skip for steps that send nothing).
 		progressbar.OptionClearOnFinish(),
 	)
 	return p
@@ -38,9 +41,14 @@ func (p *progress) Step(n, requestsLeft int, rl privy.RateLimit, now time.Time) 
 	if p.bar == nil {
 		return
 	}
+	n, p.skipped = n+p.skipped, 0
 	p.bar.Describe(fmt.Sprintf("%s (ETA %s)", p.label, formatETA(etaFor(requestsLeft, rl, now))))
 	_ = p.bar.Add(n)
 }
+
+// Skip counts n steps that sent no request (rows an earlier run finished); they are drawn
+// with the next Step, so a resume over many rows does not redraw the bar for each.
+func (p *progress) Skip(n int) { p.skipped += n }
 
 // SetTotal changes the total once it is known (an export learns it from the first page).
 func (p *progress) SetTotal(n int) {
@@ -52,6 +60,10 @@ func (p *progress) SetTotal(n int) {
 // Finish clears the bar.
 func (p *progress) Finish() {
 	if p.bar != nil {
+		if p.skipped > 0 {
+			_ = p.bar.Add(p.skipped)
+			p.skipped = 0
+		}
 		_ = p.bar.Finish()
 	}
 }

@@ -34,6 +34,7 @@ type recorder struct {
 	next      http.RoundTripper
 	validator *spec.Validator
 	log       *slog.Logger
+	secrets   *secrets
 
 	run string
 
@@ -43,17 +44,22 @@ type recorder struct {
 
 const opExchangeToken = "exchangeToken"
 
-// newRecorder wraps next; basePath is the path prefix of the API (usually "/v1").
-func newRecorder(dir, basePath string, next http.RoundTripper, log *slog.Logger) (*recorder, error) {
+// recordBodyCap is the largest response body --record reads and saves (4 MiB): a larger or
+// endless one is passed on unread and not recorded, so memory stays bounded.
+const recordBodyCap = 4 << 20
+
+// newRecorder wraps next; basePath is the path prefix of the API (usually "/v1"). What it
+// writes is scrubbed of the credentials in s.
+func newRecorder(dir, basePath string, next http.RoundTripper, log *slog.Logger, s *secrets) (*recorder, error) {
 	v, err := spec.NewValidator(basePath)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := mkdirPrivate(dir); err != nil {
 		return nil, fmt.Errorf("--record: %w", err)
 	}
 	run := fmt.Sprintf("%s-%d", time.Now().UTC().Format("20060102T150405"), os.Getpid())
-	return &recorder{dir: dir, next: next, validator: v, log: log, run: run}, nil
+	return &recorder{dir: dir, next: next, validator: v, log: log, secrets: s, run: run}, nil
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -74,7 +80,16 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return resp, err
 	}
-	respBody, readErr := io.ReadAll(resp.Body)
+	respBody, readErr := io.ReadAll(io.LimitReader(resp.Body, recordBodyCap+1))
+	if readErr == nil && len(respBody) > recordBodyCap {
+		// Too large to record: hand it on whole, unbuffered, for the client's own cap to judge.
+		r.log.Warn("record: response body larger than the cap; not recorded", "cap_bytes", recordBodyCap, "status", resp.StatusCode)
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(respBody), resp.Body), resp.Body}
+		return resp, nil
+	}
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	if readErr != nil {
@@ -135,12 +150,13 @@ func (r *recorder) save(req *http.Request, reqBody []byte, status int, respBody 
 
 // write stores data as <run>-<seq>.json in dir, never replacing an existing file.
 func (r *recorder) write(dir string, seq int, data []byte) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := mkdirPrivate(dir); err != nil {
 		r.log.Warn("record: cannot create the fixture directory", "dir", dir, "err", err)
 		return
 	}
+	data = r.secrets.scrub(data)
 	name := filepath.Join(dir, fmt.Sprintf("%s-%04d.json", r.run, seq))
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, privateFile)
 	if err != nil {
 		r.log.Warn("record: cannot write a fixture", "file", name, "err", err)
 		return

@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/privy-go/privy-go/privy/privytest"
@@ -79,5 +83,47 @@ func TestRecordThenValidate(t *testing.T) {
 				t.Errorf("--output json: %s", r)
 			}
 		})
+	}
+}
+
+// TestRecordCapsBodies: --record and --check-drift read at most their cap of a response
+// body; a huge error body is passed on unread (the client reads its own capped part) and
+// the command ends.
+func TestRecordCapsBodies(t *testing.T) {
+	for _, flag := range []string{"--record", "--check-drift"} {
+		t.Run(flag, func(t *testing.T) { testBodyCap(t, flag) })
+	}
+}
+
+func testBodyCap(t *testing.T, flag string) {
+	var sent atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		chunk := bytes.Repeat([]byte("x"), 32<<10)
+		for sent.Load() < 256<<20 {
+			n, err := w.Write(chunk)
+			sent.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(ts.Close)
+	args := []string{flag, "contacts", "list"}
+	if flag == "--record" {
+		args = []string{flag, filepath.Join(t.TempDir(), "rec"), "contacts", "list"}
+	}
+	r := runInProcess(t, map[string]string{"PRIVY_BASE_URL": ts.URL + "/v1", "PRIVY_TOKEN": privytest.DefaultToken}, args...)
+	if r.code != exitFailure {
+		t.Fatalf("%s", r)
+	}
+	if n := sent.Load(); n > 32<<20 {
+		t.Errorf("the server sent %d MiB before the client stopped reading", n>>20)
+	}
+	// --record sits under the client and says it did not record the body; --check-drift sits
+	// in the client, which has already cut an error body to its cap (64 KiB).
+	if flag == "--record" && !strings.Contains(r.stderr, "not recorded") {
+		t.Errorf("no warning that the body was not recorded: %s", r.stderr)
 	}
 }

@@ -104,7 +104,7 @@ func TestImportResumesAfterKill(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("rerun: %s", r)
 			}
-			if tt.inFlight && !strings.Contains(r.stderr, "was in flight when the last run stopped: counted as applied") {
+			if tt.inFlight && !strings.Contains(r.stderr, "was in flight when the last run stopped: the stored contact matches it, counted as created") {
 				t.Errorf("rerun did not say it counted the in-flight row: %s", r.stderr)
 			}
 

@@ -152,7 +152,7 @@ func (r *syncRun) apply(jp **journal) error {
 			f := syncFailure{Step: s.N, Line: s.Line, Key: s.Keys[0], Op: s.Op, Reason: errorReason(err)}
 			sum.Failures = append(sum.Failures, f)
 			bar.Clear()
-			fmt.Fprintf(a.stderr, "%s\n", safeText(failureLine(f)))
+			fmt.Fprintf(a.stderr, "%s\n", escapeControl(failureLine(f)))
 			if err := j.Reject(s.N); err != nil {
 				return finish(err)
 			}
@@ -192,7 +192,7 @@ func (r *syncRun) recheck(j *journal) error {
 			fmt.Fprintf(r.a.stderr, "  ... and %d more\n", len(conflicts)-i)
 			break
 		}
-		fmt.Fprintf(r.a.stderr, "  step %d: %s %s\n", cf.Step, safeText(cf.Key), cf.Reason)
+		fmt.Fprintf(r.a.stderr, "  step %d: %s %s\n", cf.Step, escapeControl(cf.Key), cf.Reason)
 	}
 	again := "plan again"
 	if r.autoPlan != "" {
@@ -299,7 +299,7 @@ func (r *syncRun) printPlan() error {
 	}
 	var b strings.Builder
 	if p.Source != "" {
-		fmt.Fprintf(&b, "sync plan for %s: %d rows against %d contacts (read with %d requests)\n", safeText(p.Source), p.Rows, p.Account, p.Pages)
+		fmt.Fprintf(&b, "sync plan for %s: %d rows against %d contacts (read with %d requests)\n", escapeControl(p.Source), p.Rows, p.Account, p.Pages)
 	} else {
 		fmt.Fprintf(&b, "sync plan: %d rows against %d contacts\n", p.Rows, p.Account)
 	}
@@ -331,7 +331,7 @@ func (r *syncRun) printPlan() error {
 				fmt.Fprintf(&b, "  ... and %d more (-o json or --plan-out lists them all)\n", len(lines)-i)
 				break
 			}
-			fmt.Fprintf(&b, "  %s\n", safeText(l))
+			fmt.Fprintf(&b, "  %s\n", escapeControl(l))
 		}
 	}
 	var creates, updates, deletes, invalid, notes, missingLines []string
@@ -414,19 +414,3 @@ func compactJSON(v any) string {
 	return string(b)
 }
 
-// safeText escapes control characters so that file and account data cannot forge lines or
-// drive the terminal.
-func safeText(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			fmt.Fprintf(&b, `\x%02x`, r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}

@@ -413,4 +413,3 @@ func compactJSON(v any) string {
 	}
 	return string(b)
 }
-

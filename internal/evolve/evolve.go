@@ -7,6 +7,9 @@ package evolve
 import (
 	"bytes"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -232,6 +235,16 @@ func WalkUnder(n *yaml.Node, name string, fn func(*yaml.Node)) {
 // to root), as `make generate` does. It returns the generated code.
 func Regenerate(t testing.TB, root string) string {
 	t.Helper()
+	code, _ := GenerateFrom(t, root, filepath.Join(root, SpecFile), root)
+	return code
+}
+
+// GenerateFrom runs oapi-codegen as a library with the gen/oapi-codegen.yaml of the module at
+// root on the OpenAPI document at specPath, and writes the generated file where the
+// configuration says relative to dir (dir/gen/privy.gen.go). It returns the generated code and
+// its syntax tree; code that does not parse fails the test.
+func GenerateFrom(t testing.TB, root, specPath, dir string) (string, *ast.File) {
+	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(root, CodegenConfig))
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +260,7 @@ func Regenerate(t testing.TB, root string) string {
 	if err := conf.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	swagger, err := util.LoadSwagger(filepath.Join(root, SpecFile))
+	swagger, err := util.LoadSwagger(specPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,10 +268,18 @@ func Regenerate(t testing.TB, root string) string {
 	if err != nil {
 		t.Fatalf("oapi-codegen: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(root, filepath.FromSlash(cfg.Output)), []byte(code), 0o644); err != nil {
+	out := filepath.Join(dir, filepath.FromSlash(cfg.Output))
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return code
+	if err := os.WriteFile(out, []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), out, code, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatalf("regenerated code does not parse: %v", err)
+	}
+	return code, f
 }
 
 // EditSpec applies edit to the copy's openapi.yaml and regenerates its gen/.

@@ -6,20 +6,16 @@ package specdiff_test
 // must name every breaking change and list the additive ones as non-breaking.
 
 import (
-	"bytes"
 	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
-	"github.com/oapi-codegen/oapi-codegen/v2/pkg/util"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/privy-go/privy-go/internal/evolve"
 	"github.com/privy-go/privy-go/privy/specdiff"
 )
 
@@ -31,27 +27,24 @@ import (
 //   - additive: Contact gains an optional id, and GET /contacts/{id} (getContact) appears.
 func evoNextRelease(t *testing.T, doc []byte) []byte {
 	t.Helper()
-	var root yaml.Node
-	if err := yaml.Unmarshal(doc, &root); err != nil {
-		t.Fatal(err)
-	}
-	top := root.Content[0]
-	schemas := evoLookup(t, top, "components", "schemas")
+	s := evolve.ParseSpec(t, doc)
+	top := s.Top()
+	schemas := s.Lookup(top, "components", "schemas")
 
-	contact := evoLookup(t, schemas, "Contact")
-	evoRenameKey(t, evoLookup(t, contact, "properties"), "email_permission", "email_consent")
-	required := evoLookup(t, contact, "required")
-	evoReplaceScalar(t, required, "email_permission", "email_consent")
-	evoAppendPair(t, evoLookup(t, contact, "properties"), "id", `
+	contact := s.Lookup(schemas, "Contact")
+	s.RenameKey(s.Lookup(contact, "properties"), "email_permission", "email_consent")
+	required := s.Lookup(contact, "required")
+	s.ReplaceScalar(required, "email_permission", "email_consent")
+	s.AppendPair(s.Lookup(contact, "properties"), "id", `
 type: string
 description: The contact's id (new in this release).
 example: ct_8a3f1c2e`)
 
-	consent := evoLookup(t, schemas, "Consent")
-	evoReplaceScalar(t, evoLookup(t, consent, "enum"), "non_subscribed", "never_subscribed")
-	evoLookup(t, consent, "x-privy-error").Value = "must be one of: subscribed, unsubscribed, never_subscribed"
+	consent := s.Lookup(schemas, "Consent")
+	s.ReplaceScalar(s.Lookup(consent, "enum"), "non_subscribed", "never_subscribed")
+	s.Lookup(consent, "x-privy-error").Value = "must be one of: subscribed, unsubscribed, never_subscribed"
 	// Defaults follow the vocabulary.
-	evoWalkUnder(schemas, "CreateContactRequest", func(n *yaml.Node) {
+	evolve.WalkUnder(schemas, "CreateContactRequest", func(n *yaml.Node) {
 		for i := 0; n.Kind == yaml.MappingNode && i < len(n.Content); i += 2 {
 			if k, v := n.Content[i], n.Content[i+1]; k.Value == "default" && v.Value == "non_subscribed" {
 				v.Value = "never_subscribed"
@@ -61,7 +54,7 @@ example: ct_8a3f1c2e`)
 
 	// Response examples follow the schema, so the revised document stays self-consistent.
 	var renamed int
-	evoWalkUnder(top, "responses", func(n *yaml.Node) {
+	evolve.WalkUnder(top, "responses", func(n *yaml.Node) {
 		if n.Kind != yaml.MappingNode {
 			return
 		}
@@ -80,7 +73,7 @@ example: ct_8a3f1c2e`)
 		t.Fatal("no response example carries email_permission: the revision no longer matches openapi.yaml")
 	}
 
-	evoAppendPair(t, evoLookup(t, top, "paths"), "/contacts/{id}", `
+	s.AppendPair(s.Lookup(top, "paths"), "/contacts/{id}", `
 get:
   operationId: getContact
   summary: Get a contact by id
@@ -100,125 +93,7 @@ get:
           schema: { $ref: "#/components/schemas/ContactEnvelope" }
     "404": { $ref: "#/components/responses/NotFound" }`)
 
-	var out bytes.Buffer
-	enc := yaml.NewEncoder(&out)
-	enc.SetIndent(2)
-	if err := enc.Encode(&root); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
-func evoLookup(t *testing.T, n *yaml.Node, keys ...string) *yaml.Node {
-	t.Helper()
-	for _, key := range keys {
-		var next *yaml.Node
-		if n.Kind == yaml.MappingNode {
-			for i := 0; i < len(n.Content); i += 2 {
-				if n.Content[i].Value == key {
-					next = n.Content[i+1]
-				}
-			}
-		}
-		if next == nil {
-			t.Fatalf("openapi.yaml has no %q along %v: the revision no longer matches the spec", key, keys)
-		}
-		n = next
-	}
-	return n
-}
-
-func evoRenameKey(t *testing.T, m *yaml.Node, from, to string) {
-	t.Helper()
-	for i := 0; i < len(m.Content); i += 2 {
-		if m.Content[i].Value == from {
-			m.Content[i].Value = to
-			return
-		}
-	}
-	t.Fatalf("no key %q to rename", from)
-}
-
-func evoReplaceScalar(t *testing.T, seq *yaml.Node, from, to string) {
-	t.Helper()
-	for _, item := range seq.Content {
-		if item.Value == from {
-			item.Value = to
-			return
-		}
-	}
-	t.Fatalf("no item %q to replace", from)
-}
-
-func evoAppendPair(t *testing.T, m *yaml.Node, key, valueYAML string) {
-	t.Helper()
-	var v yaml.Node
-	if err := yaml.Unmarshal([]byte(valueYAML), &v); err != nil {
-		t.Fatal(err)
-	}
-	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v.Content[0])
-}
-
-// evoWalkUnder calls fn on every node below each mapping value whose key is name.
-func evoWalkUnder(n *yaml.Node, name string, fn func(*yaml.Node)) {
-	var all func(*yaml.Node)
-	all = func(n *yaml.Node) {
-		fn(n)
-		for _, c := range n.Content {
-			all(c)
-		}
-	}
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i < len(n.Content); i += 2 {
-			if n.Content[i].Value == name {
-				all(n.Content[i+1])
-				continue
-			}
-			evoWalkUnder(n.Content[i+1], name, fn)
-		}
-		return
-	}
-	for _, c := range n.Content {
-		evoWalkUnder(c, name, fn)
-	}
-}
-
-// regenerate runs oapi-codegen as a library with gen/oapi-codegen.yaml on the spec in specPath,
-// writes the result into dir and returns the parsed file.
-func evoRegenerate(t *testing.T, specPath, dir string) *ast.File {
-	t.Helper()
-	raw, err := os.ReadFile("../../gen/oapi-codegen.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg struct {
-		codegen.Configuration `yaml:",inline"`
-		Output                string `yaml:"output"`
-	}
-	if err := yaml.Unmarshal(raw, &cfg); err != nil {
-		t.Fatal(err)
-	}
-	conf := cfg.UpdateDefaults()
-	if err := conf.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	swagger, err := util.LoadSwagger(specPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := codegen.Generate(swagger, conf)
-	if err != nil {
-		t.Fatalf("oapi-codegen: %v", err)
-	}
-	out := filepath.Join(dir, filepath.Base(cfg.Output))
-	if err := os.WriteFile(out, []byte(code), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := parser.ParseFile(token.NewFileSet(), out, code, parser.SkipObjectResolution)
-	if err != nil {
-		t.Fatalf("regenerated code does not parse: %v", err)
-	}
-	return f
+	return s.Bytes()
 }
 
 // evoFieldsOf returns the field names of struct type name, and whether it exists.
@@ -284,8 +159,9 @@ func TestEvolutionRegenerate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before := evoRegenerate(t, oldPath, filepath.Dir(oldPath))
-	after := evoRegenerate(t, newPath, filepath.Dir(newPath))
+	root := evolve.ModuleRoot(t, ".")
+	_, before := evolve.GenerateFrom(t, root, oldPath, filepath.Dir(oldPath))
+	_, after := evolve.GenerateFrom(t, root, newPath, filepath.Dir(newPath))
 
 	// The same generator on today's spec has the fields the revision removes: the checks
 	// below can fail.

@@ -156,9 +156,13 @@ func refuseSecretFlags(args []string) error {
 
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "privy",
-		Short:         "Work with Privy contacts: list, export, import, create, update, unsubscribe, delete",
-		Long:          rootLong,
+		Use:   "privy",
+		Short: "Work with Privy contacts: list, export, import, create, update, unsubscribe, delete",
+		Long:  rootLong,
+		Example: `  privy --fake contacts list
+  privy --token-file ~/.privy-token contacts export --format csv --out contacts.csv
+  privy contacts import contacts.csv --upsert
+  privy spec validate testdata/fixtures`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       versionString(),

@@ -17,7 +17,10 @@ func (a *app) contactsCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "contacts",
 		Short: "List, export, import, create, update, unsubscribe and delete contacts",
-		Args:  argsUsage(cobra.NoArgs),
+		Example: `  privy --fake contacts list
+  privy contacts create --email jane@example.com --first-name Jane
+  privy contacts import contacts.csv --upsert`,
+		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return &usageError{msg: "contacts: name a subcommand (list, export, import, create, update, unsubscribe, delete)"}
 		},

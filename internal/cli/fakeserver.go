@@ -35,7 +35,8 @@ memory and ends with the process.`,
 		Example: `  privy fake-server
   privy fake-server --addr 127.0.0.1:8080 --seed 7 --contacts 200 > fake.env &
   . ./fake.env && privy contacts list`,
-		Args: argsUsage(cobra.NoArgs),
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{noOutput: "prints the base URL and a token as shell lines"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkLoopback(addr); err != nil {
 				return err

@@ -74,7 +74,7 @@ func (a *app) importCommand() *cobra.Command {
 		Example: `  privy contacts import contacts.csv --dry-run
   privy contacts import contacts.csv --upsert
   privy contacts import contacts.csv.rejects.csv   # the rows that failed, once fixed`,
-		Args: argsUsage(cobra.ExactArgs(1)),
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.dryRun {
 				return a.dryRun(args[0])

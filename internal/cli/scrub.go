@@ -52,9 +52,6 @@ func (s *secrets) scrub(b []byte) []byte {
 	return b
 }
 
-// scrubString is scrub for a string.
-func (s *secrets) scrubString(str string) string { return string(s.scrub([]byte(str))) }
-
 // scrubWriter writes through to w with every credential of s replaced. A write that ends
 // with the start of a credential holds that part back until the next write (or Flush)
 // shows whether the credential follows, so one split across writes is scrubbed too.

@@ -83,7 +83,7 @@ func (a *app) syncCommand() *cobra.Command {
   privy contacts sync contacts.csv --plan-out plan.json
   privy contacts sync --apply --plan plan.json
   privy contacts sync contacts.csv --apply --prune --yes`,
-		Args: argsUsage(cobra.MaximumNArgs(1)),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case o.empty != emptyKeep && o.empty != emptyClears:

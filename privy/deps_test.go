@@ -12,18 +12,53 @@ import (
 	"github.com/privy-go/privy-go/privy/privytest"
 )
 
-// TestConsumerModule builds testdata/consumer, a program in a module of its own that imports
-// package privy alone, the way an adopter's module would (require + replace), offline through
-// the module cache; vets it, checks that it links no diff engine, and runs it against privytest:
-// create, a conflict told apart with errors.Is, a list and an iteration.
-func TestConsumerModule(t *testing.T) {
+// TestLibraryLinksNoDiffEngine fails when a package a client imports depends on oasdiff or on
+// privy/specdiff: importing privy must not link the diff engine.
+func TestLibraryLinksNoDiffEngine(t *testing.T) {
+	goTool := goCommand(t)
+	for _, pkg := range []string{"./privy", "./privy/spec", "./privy/spectest", "./privy/privytest", "./gen"} {
+		cmd := exec.Command(goTool, "list", "-deps", pkg)
+		cmd.Dir = ".."
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", pkg, err)
+		}
+		deps := strings.Fields(string(out))
+		if len(deps) == 0 {
+			t.Fatalf("go list -deps %s listed nothing", pkg)
+		}
+		for _, dep := range deps {
+			if isDiffEngine(dep) {
+				t.Errorf("%s depends on %s: the diff engine belongs to privy/specdiff and the CLI only", pkg, dep)
+			}
+		}
+	}
+}
+
+// isDiffEngine reports whether the package pkg is the diff engine (oasdiff, or privy/specdiff).
+func isDiffEngine(pkg string) bool {
+	return strings.HasPrefix(pkg, "github.com/oasdiff/oasdiff") || strings.HasSuffix(pkg, "/privy/specdiff")
+}
+
+// goCommand returns the go command, skipping the test in -short mode or without one.
+func goCommand(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
-		t.Skip("builds a module")
+		t.Skip("runs the go command")
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command on PATH")
 	}
+	return goTool
+}
+
+// TestConsumerModule builds testdata/consumer, a program in a module of its own that imports
+// package privy alone, the way an adopter's module would (require + replace), offline through
+// the module cache; vets it, checks that it links no diff engine, and runs it against privytest:
+// create, a conflict told apart with errors.Is, a list and an iteration.
+func TestConsumerModule(t *testing.T) {
+	goTool := goCommand(t)
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +97,7 @@ func TestConsumerModule(t *testing.T) {
 	var modules []string // the modules whose packages the program links, its own aside
 	for line := range strings.Lines(run(goEnv, goTool, "list", "-deps", "-f", "{{.ImportPath}} {{with .Module}}{{.Path}}{{end}}", ".")) {
 		pkg, module, _ := strings.Cut(strings.TrimSpace(line), " ")
-		if strings.HasPrefix(pkg, "github.com/oasdiff/oasdiff") || strings.HasSuffix(pkg, "/privy/specdiff") {
+		if isDiffEngine(pkg) {
 			t.Errorf("the consumer links %s: importing privy must not link the diff engine", pkg)
 		}
 		if module != "" && module != "example.com/consumer" && !slices.Contains(modules, module) {

@@ -5,20 +5,28 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"os"
 
 	"github.com/privy-go/privy-go/privy"
 	"github.com/privy-go/privy-go/privy/privytest"
 )
 
-// Example is the README's snippet: create a contact, tell errors apart, iterate. It needs
-// package privy alone (privytest only stands in for the API here).
+// Example is the README's snippet (TestREADMESnippets keeps the two in step): create a
+// contact, tell errors apart, iterate. It needs package privy alone (privytest only stands
+// in for the API here).
 func Example() {
 	srv := privytest.NewServer()
 	defer srv.Close()
 	ctx := context.Background()
 
-	// README snippet begins (in your code: client, err := privy.NewFromEnv()).
-	client, err := privy.New(privy.WithToken(privytest.DefaultToken), privy.WithBaseURL(srv.URL))
+	// The environment a deployment sets (PRIVY_BASE_URL only to reach the fake here).
+	os.Setenv(privy.EnvToken, privytest.DefaultToken)
+	os.Setenv(privy.EnvBaseURL, srv.URL)
+	defer os.Unsetenv(privy.EnvToken)
+	defer os.Unsetenv(privy.EnvBaseURL)
+
+	// README snippet begins.
+	client, err := privy.NewFromEnv() // or privy.New(privy.WithToken(token))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -108,7 +108,10 @@ func (a *app) run(args []string) int {
 	root.SetErr(a.stderr)
 	err := root.ExecuteContext(a.ctx)
 	if err != nil && !a.started && !isUsage(err) && a.ctx.Err() == nil {
-		err = &usageError{msg: err.Error()} // flag, argument and command-name errors
+		// The one place cobra's own refusals become usage errors (exit 2): whatever fails
+		// before a command's RunE starts (an unknown command or flag, a bad flag value,
+		// arguments, flag groups) is a mistake in the command line.
+		err = &usageError{msg: err.Error()}
 	}
 	return a.fail(err)
 }
@@ -156,14 +159,18 @@ func refuseSecretFlags(args []string) error {
 
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "privy",
-		Short:         "Work with Privy contacts: list, export, import, create, update, unsubscribe, delete",
-		Long:          rootLong,
+		Use:   "privy",
+		Short: "Work with Privy contacts: list, export, import, create, update, unsubscribe, delete",
+		Long:  rootLong,
+		Example: `  privy --fake contacts list
+  privy --token-file ~/.privy-token contacts export --format csv --out contacts.csv
+  privy contacts import contacts.csv --upsert
+  privy spec validate testdata/fixtures`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       versionString(),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(a.output); err != nil {
+			if err := checkOutput(cmd, a.output); err != nil {
 				return err
 			}
 			if a.timeout < 0 {
@@ -175,9 +182,6 @@ func (a *app) rootCommand() *cobra.Command {
 			return nil
 		},
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &usageError{msg: err.Error()}
-	})
 	pf := root.PersistentFlags()
 	pf.BoolVar(&a.fake, "fake", false, "run against a built-in fake API seeded with sample contacts (no credentials needed)")
 	pf.BoolVar(&a.debug, "debug", false, "log each request and response line to stderr (credentials redacted)")
@@ -185,7 +189,7 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.recordDir, "record", "", "save each exchange as a fixture under this directory (see \"privy spec validate\")")
 	pf.BoolVar(&a.drift, "check-drift", false, "warn on stderr about each way a response differs from the API spec (never fails the command)")
 	pf.DurationVar(&a.timeout, "timeout", privy.DefaultTimeout, "give up on a request after this long without its whole response (e.g. 10s, 2m; 0 for no limit)")
-	pf.StringVarP(&a.output, "output", "o", outputAuto, "output: table (text) or json; by default contacts list/create/update/... print a table on a terminal and json otherwise, import and spec print text; export refuses it (use --format)")
+	pf.StringVarP(&a.output, "output", "o", outputAuto, "output: table (text) or json; by default contacts list, create, update, unsubscribe and delete print a table on a terminal and json otherwise, and import, sync, spec validate and spec diff print text; export (use --format), spec fixtures, fake-server and mcp refuse it")
 
 	root.AddCommand(a.contactsCommand(), a.specCommand(), a.fakeServerCommand(), a.mcpCommand())
 	a.markStarts(root)
@@ -203,16 +207,6 @@ func (a *app) markStarts(c *cobra.Command) {
 	}
 	for _, sub := range c.Commands() {
 		a.markStarts(sub)
-	}
-}
-
-// argsUsage wraps a cobra argument check so that its error is a usage error.
-func argsUsage(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return &usageError{msg: err.Error()}
-		}
-		return nil
 	}
 }
 

@@ -17,7 +17,10 @@ func (a *app) contactsCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "contacts",
 		Short: "List, export, import, create, update, unsubscribe and delete contacts",
-		Args:  argsUsage(cobra.NoArgs),
+		Example: `  privy --fake contacts list
+  privy contacts create --email jane@example.com --first-name Jane
+  privy contacts import contacts.csv --upsert`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return &usageError{msg: "contacts: name a subcommand (list, export, import, create, update, unsubscribe, delete)"}
 		},
@@ -64,7 +67,7 @@ them).`,
 		Example: `  privy --fake contacts list
   privy contacts list --email-permission subscribed --per-page 50
   privy contacts list --all --output json > contacts.json`,
-		Args: argsUsage(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			params, err := filters.params()
 			if err != nil {
@@ -229,7 +232,7 @@ with _ as -); the flags follow the API's spec, and the values are checked agains
 anything is sent: a bad value is refused naming the field (exit 1).`,
 		Example: `  privy --fake contacts create --email jane@example.com --first-name Jane --tag vip
   privy contacts create --phone +15551234567 --sms-consent subscribed --field tier=gold`,
-		Args: argsUsage(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req, err := decodeFields[gen.CreateContactRequest](f.values())
 			if err != nil {
@@ -255,7 +258,7 @@ the stored one (all tags, all custom fields). Consents cannot be changed by an u
 "privy contacts unsubscribe" to withdraw email consent.`,
 		Example: `  privy --fake contacts update --email jane@example.com --last-name Roe
   privy contacts update --phone +15551234567 --tag vip --tag beta --field tier=gold`,
-		Args: argsUsage(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(f.fields.values()) == 0 {
 				var fields []specmodel.Field
@@ -284,7 +287,7 @@ func (a *app) unsubscribeCommand() *cobra.Command {
 		Short: "Unsubscribe a contact named by " + identityHelp() + " from all email marketing",
 		Example: `  privy --fake contacts unsubscribe --email jane@example.com
   privy contacts unsubscribe --phone +15551234567 --reason "asked by phone"`,
-		Args: argsUsage(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req, err := decodeFields[gen.UnsubscribeContactRequest](f.values())
 			if err != nil {
@@ -306,7 +309,7 @@ func (a *app) deleteCommand() *cobra.Command {
 		Short: "Delete a contact named by " + identityHelp(),
 		Example: `  privy --fake contacts delete --email jane@example.com
   privy contacts delete --phone +15551234567 --output json`,
-		Args: argsUsage(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req, err := decodeFields[gen.DeleteContactRequest](f.values())
 			if err != nil {

@@ -3,8 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-
-	"github.com/privy-go/privy-go/gen"
 )
 
 // Exit codes, documented in the root command's long help.
@@ -36,18 +34,6 @@ func (e *authError) Error() string { return e.msg }
 type failedError struct{ msg string }
 
 func (e *failedError) Error() string { return e.msg }
-
-// detailedError is a local validation failure shaped like the API's error envelope, so it
-// prints the same way: "error: validation_failed: ..." and one line per detail.
-type detailedError struct {
-	code    gen.ErrorCode
-	message string
-	details []gen.ErrorDetail
-}
-
-func (e *detailedError) Error() string {
-	return fmt.Sprintf("%s: %s", e.code, e.message)
-}
 
 func isUsage(err error) bool {
 	var u *usageError

@@ -44,7 +44,6 @@ func exitCode(ctx context.Context, err error) int {
 func printError(w io.Writer, err error) {
 	var (
 		apiErr   *privy.Error
-		local    *detailedError
 		failed   *failedError
 		lines    []string
 		headline string
@@ -57,11 +56,6 @@ func printError(w io.Writer, err error) {
 	case errors.As(err, &apiErr):
 		headline = apiErrorLine(apiErr)
 		for _, d := range apiErr.Details {
-			lines = append(lines, detailLine(d.Field, d.Message))
-		}
-	case errors.As(err, &local):
-		headline = fmt.Sprintf("%s: %s", local.code, local.message)
-		for _, d := range local.details {
 			lines = append(lines, detailLine(d.Field, d.Message))
 		}
 	default:

@@ -42,11 +42,9 @@ The API pages by number, with no cursor: contacts created or deleted while an ex
 can shift the pages, so one may be missed or appear twice.`,
 		Example: `  privy --fake contacts export --format csv > contacts.csv
   privy contacts export --email-permission subscribed --format ndjson --out subscribed.ndjson`,
-		Args: argsUsage(cobra.NoArgs),
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{noOutput: "writes --format (ndjson, csv or json)"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if a.output != outputAuto {
-				return usageErrorf("export writes --format (ndjson, csv or json), not --output %q", a.output)
-			}
 			if _, err := newSink(format, io.Discard); err != nil {
 				return err
 			}

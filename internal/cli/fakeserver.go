@@ -32,7 +32,11 @@ interrupted. It prints the base URL and a token to use, as lines a shell can sou
 The fake checks its own responses against the spec and enforces the documented rate limits
 (60 a minute, 10,000 a day; --per-minute and --per-day change them). Its state lives in
 memory and ends with the process.`,
-		Args: argsUsage(cobra.NoArgs),
+		Example: `  privy fake-server
+  privy fake-server --addr 127.0.0.1:8080 --seed 7 --contacts 200 > fake.env &
+  . ./fake.env && privy contacts list`,
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{noOutput: "prints the base URL and a token as shell lines"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkLoopback(addr); err != nil {
 				return err

@@ -71,7 +71,10 @@ func (a *app) importCommand() *cobra.Command {
 		Use:   "import FILE.csv",
 		Short: "Create contacts from a CSV file, resumably, within the rate budget",
 		Long:  strings.Replace(importLong, "{{columns}}", columnsHelp(false, 2, 90), 1),
-		Args:  argsUsage(cobra.ExactArgs(1)),
+		Example: `  privy contacts import contacts.csv --dry-run
+  privy contacts import contacts.csv --upsert
+  privy contacts import contacts.csv.rejects.csv   # the rows that failed, once fixed`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.dryRun {
 				return a.dryRun(args[0])

@@ -42,8 +42,9 @@ messages only.`,
 		Example: `  privy mcp --fake
   privy mcp --tools ` + mcp.RateLimitTool + `
   privy mcp --allow-writes`,
-		Args: argsUsage(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error { return a.mcpRun(o) },
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{noOutput: "speaks MCP on stdout"},
+		RunE:        func(cmd *cobra.Command, args []string) error { return a.mcpRun(o) },
 	}
 	help := cmd.HelpFunc()
 	cmd.SetHelpFunc(func(c *cobra.Command, args []string) {

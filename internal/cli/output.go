@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/privy-go/privy-go/gen"
@@ -45,13 +46,24 @@ func useTable(output string, stdout io.Writer) bool {
 	}
 }
 
-func checkOutput(output string) error {
+// checkOutput refuses an --output value other than table or json, and any --output given to
+// a command that prints no records (annotated with noOutput).
+func checkOutput(cmd *cobra.Command, output string) error {
 	switch output {
-	case outputAuto, outputTable, outputJSON:
+	case outputAuto:
+		return nil
+	case outputTable, outputJSON:
+		if what, ok := cmd.Annotations[noOutput]; ok {
+			return usageErrorf("%s %s, not --output %q", cmd.Name(), what, output)
+		}
 		return nil
 	}
 	return usageErrorf("--output %q: want table or json", output)
 }
+
+// noOutput is the annotation of a command that --output does not apply to; its value says
+// what the command writes instead.
+const noOutput = "privy.no-output"
 
 // writeJSON writes v as indented JSON and a newline.
 func writeJSON(w io.Writer, v any) error {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/privy"
 )
 
 func TestUseTable(t *testing.T) {
@@ -104,8 +105,8 @@ func TestOutputEscapesControlCharacters(t *testing.T) {
 	tw.Write(c)
 	tw.Close()
 	writeContactDetail(&detail, c)
-	printError(&errs, &detailedError{code: "validation_failed", message: evil,
-		details: []gen.ErrorDetail{{Field: "first_name", Message: evil}}})
+	printError(&errs, &privy.Error{StatusCode: 422, Code: privy.ErrorCodeValidationFailed, Message: evil,
+		Details: []privy.ErrorDetail{{Field: "first_name", Message: evil}}})
 	for name, tt := range map[string]struct {
 		out   string
 		lines int

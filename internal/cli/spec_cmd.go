@@ -18,7 +18,7 @@ func (a *app) specCommand() *cobra.Command {
 		Example: `  privy spec validate testdata/fixtures
   privy spec fixtures testdata/fixtures
   privy spec diff testdata/releases/openapi-v0.1.0.yaml openapi.yaml`,
-		Args: argsUsage(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return &usageError{msg: "spec: name a subcommand (validate, fixtures, diff)"}
 		},
@@ -69,7 +69,7 @@ is not what its path says.`,
 		Example: `  privy spec validate testdata/fixtures
   privy spec validate --spec testdata/releases/openapi-v0.1.0.yaml testdata/fixtures
   privy spec validate --operation listContacts --status 200 recorded/page1.json`,
-		Args: argsUsage(cobra.MinimumNArgs(1)),
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if operation == "" && (status != 0 || request) {
 				return usageErrorf("--status and --request need --operation")
@@ -147,7 +147,8 @@ no example produces any more are removed; other files are left alone.
 With --check nothing is written: the exit status is 1 when DIR is not in step with the spec.`,
 		Example: `  privy spec fixtures testdata/fixtures
   privy spec fixtures --check testdata/fixtures`,
-		Args: argsUsage(cobra.ExactArgs(1)),
+		Args:        cobra.ExactArgs(1),
+		Annotations: map[string]string{noOutput: "prints the files it changes, one a line"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := a.loadSpec(specFile)
 			if err != nil {
@@ -193,7 +194,7 @@ rename map. The exit status is 1 when something breaks, 2 when a file cannot be 
 OpenAPI document.`,
 		Example: `  privy spec diff testdata/releases/openapi-v0.1.0.yaml openapi.yaml
   privy spec diff --format json old.yaml new.yaml | jq .renames`,
-		Args: argsUsage(cobra.ExactArgs(2)),
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			asJSON := a.output == outputJSON
 			switch format {

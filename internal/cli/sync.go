@@ -79,7 +79,11 @@ func (a *app) syncCommand() *cobra.Command {
 		Use:   "sync [FILE.csv]",
 		Short: "Make the account match a CSV file: plan, then --apply only the changes",
 		Long:  syncLong,
-		Args:  argsUsage(cobra.MaximumNArgs(1)),
+		Example: `  privy contacts sync contacts.csv
+  privy contacts sync contacts.csv --plan-out plan.json
+  privy contacts sync --apply --plan plan.json
+  privy contacts sync contacts.csv --apply --prune --yes`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case o.empty != emptyKeep && o.empty != emptyClears:

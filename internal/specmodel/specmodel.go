@@ -33,6 +33,10 @@ const (
 // contact property it sets when the names differ (email_consent -> email_permission).
 const ExtContactFields = "x-privy-contact-fields"
 
+// ExtContactField is the query-parameter extension naming the contact property a list filter
+// matches when the names differ; without it a filter matches the property of its own name.
+const ExtContactField = "x-privy-contact-field"
+
 // ExtError is the schema extension holding the API's documented validation message.
 const ExtError = "x-privy-error"
 
@@ -79,7 +83,8 @@ type Field struct {
 	Schema
 	Required bool
 	// Contact is the contact property a request field or filter sets or matches ("" when
-	// none).
+	// none): the field's own name, or the one x-privy-contact-fields (request) or
+	// x-privy-contact-field (filter) gives.
 	Contact string
 }
 
@@ -176,7 +181,14 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 		if d := oneLine(p.Value.Description); d != "" { // the parameter's own words win
 			f.Description = d
 		}
-		if contactNames[f.Name] {
+		if c, ok := p.Value.Extensions[ExtContactField]; ok {
+			name, _ := c.(string)
+			if !contactNames[name] { // renamed, most likely: say what the Contact has now
+				return nil, fmt.Errorf("specmodel: %s of the %s filter %s names %q, which the Contact does not have (it has: %s)",
+					ExtContactField, OpList, f.Name, name, strings.Join(Names(m.Contact), ", "))
+			}
+			f.Contact = name
+		} else if contactNames[f.Name] {
 			f.Contact = f.Name
 		}
 		if f.Name == "page" || f.Name == "per_page" {

@@ -154,3 +154,62 @@ func TestExtensions(t *testing.T) {
 		}
 	}
 }
+
+// renamedFilterDoc is the embedded spec with the list filter on prop renamed to name and,
+// when mapped, mapped back onto prop with x-privy-contact-field.
+func renamedFilterDoc(t *testing.T, prop, name string, mapped bool) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(mustSpecJSON(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range doc.Paths.Find("/contacts").Get.Parameters {
+		if p.Value.Name == prop {
+			p.Value.Name = name
+			if mapped {
+				p.Value.Extensions = map[string]any{specmodel.ExtContactField: prop}
+			}
+			return doc
+		}
+	}
+	t.Fatalf("the spec has no %s filter", prop)
+	return nil
+}
+
+// TestFilterContactField shows that a filter named otherwise than the contact property it
+// matches maps onto it with x-privy-contact-field, and that a stale mapping is loud.
+func TestFilterContactField(t *testing.T) {
+	m := specmodel.MustLoad()
+	consent, _ := specmodel.Find(m.Create, "email_consent")
+	prop := consent.Contact // a filter named like its property today
+	if f, ok := specmodel.Find(m.Filters, prop); !ok || f.Contact != prop {
+		t.Fatalf("filter %s = %+v, %v", prop, f, ok)
+	}
+	name := prop + "_is"
+	got, err := specmodel.FromDoc(renamedFilterDoc(t, prop, name, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, ok := specmodel.Find(got.Filters, name); !ok || f.Contact != prop || len(f.Enum) == 0 {
+		t.Errorf("renamed filter %s = %+v, %v", name, f, ok)
+	}
+	// Unmapped, the renamed filter matches nothing (privytest then refuses to start).
+	got, err = specmodel.FromDoc(renamedFilterDoc(t, prop, name, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := specmodel.Find(got.Filters, name); f.Contact != "" {
+		t.Errorf("unmapped filter %s matches %q", name, f.Contact)
+	}
+	// A mapping onto a property the Contact does not have (a stale one) fails, naming it.
+	doc := renamedFilterDoc(t, prop, name, true)
+	for _, p := range doc.Paths.Find("/contacts").Get.Parameters {
+		if p.Value.Name == name {
+			p.Value.Extensions[specmodel.ExtContactField] = prop + "_gone"
+		}
+	}
+	if _, err := specmodel.FromDoc(doc); err == nil || !strings.Contains(err.Error(), specmodel.ExtContactField) ||
+		!strings.Contains(err.Error(), prop+"_gone") || !strings.Contains(err.Error(), name) {
+		t.Errorf("FromDoc with a stale %s: %v", specmodel.ExtContactField, err)
+	}
+}

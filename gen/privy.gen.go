@@ -667,10 +667,11 @@ type ClientInterface interface {
 
 	// UnsubscribeContactWithBody Unsubscribe a contact from all email marketing
 	//
-	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+	// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+	// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+	// is optional, at most 500 characters. Unsubscribing a contact that is already
+	// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+	// failure (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -679,10 +680,11 @@ type ClientInterface interface {
 
 	// UnsubscribeContact Unsubscribe a contact from all email marketing
 	//
-	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+	// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+	// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+	// is optional, at most 500 characters. Unsubscribing a contact that is already
+	// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+	// failure (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -897,10 +899,11 @@ func (c *Client) CreateContact(ctx context.Context, body CreateContactJSONReques
 
 // UnsubscribeContactWithBody Unsubscribe a contact from all email marketing
 //
-// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+// is optional, at most 500 characters. Unsubscribing a contact that is already
+// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+// failure (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -919,10 +922,11 @@ func (c *Client) UnsubscribeContactWithBody(ctx context.Context, contentType str
 
 // UnsubscribeContact Unsubscribe a contact from all email marketing
 //
-// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+// is optional, at most 500 characters. Unsubscribing a contact that is already
+// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+// failure (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1456,10 +1460,11 @@ type ClientWithResponsesInterface interface {
 
 	// UnsubscribeContactWithBodyWithResponse Unsubscribe a contact from all email marketing
 	//
-	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+	// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+	// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+	// is optional, at most 500 characters. Unsubscribing a contact that is already
+	// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+	// failure (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1468,10 +1473,11 @@ type ClientWithResponsesInterface interface {
 
 	// UnsubscribeContactWithResponse Unsubscribe a contact from all email marketing
 	//
-	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+	// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+	// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+	// is optional, at most 500 characters. Unsubscribing a contact that is already
+	// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+	// failure (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2448,10 +2454,11 @@ func (c *ClientWithResponses) CreateContactWithResponse(ctx context.Context, bod
 
 // UnsubscribeContactWithBodyWithResponse Unsubscribe a contact from all email marketing
 //
-// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+// is optional, at most 500 characters. Unsubscribing a contact that is already
+// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+// failure (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2466,10 +2473,11 @@ func (c *ClientWithResponses) UnsubscribeContactWithBodyWithResponse(ctx context
 
 // UnsubscribeContactWithResponse Unsubscribe a contact from all email marketing
 //
-// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+// is optional, at most 500 characters. Unsubscribing a contact that is already
+// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+// failure (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4249,143 +4257,144 @@ func ParseExchangeTokenResponse(rsp *http.Response) (*ExchangeTokenResponse, err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H19k9s20udX6eJtVSSH0mjGY+esqadqvYmz66eS2GWPL3dneocQCUlYUwADgKPRuebz3Pe4T3aFBkiC",
-	"b3qJ7ezu3fzj8kgk0Gg0un/9gtanIBGbXHDKtQrmn4I1JSmV+N83VMvd5PlSU2n+TKlKJMs1EzyYB29p",
-	"IniqQAvYEqZhQZdCUpDmHcZXMNJrCqlI1HgKP9AkI5KmQBQQUFqaB5QAvSYazHN/u75+PUmJphFfCrkB",
-	"kmViS1NY7ODNj9/Ds/PzGXB6SyUsJCUfFaQ0ESnjqytIMmZIB5IkNNewEHo9jXgQBvSObPKMBvPg8SwI",
-	"A0l/K5ikaTDXsqBhoJI13RCzLr3LzVOWrOD+Pgz+++QN0fQntmF6Yv/9gey6LHhDfyuoMnM7cnMqISU7",
-	"WAqJyyJJIgqup3un/5Oky2Ae/Jezeh/O7Lfq7G+4GS+5pisqB0j7mfFC0yOp2+DDfxSBb+iGMM746gD/",
-	"MrrUwDiSlBRSUq6Rj1vGU7H9+tQdZGEfgY6VX5tGRQek79c1tQTVnAJpHlcwesfZHSh7Qsdfl7Yh3lXk",
-	"Nfj0tSm8D4OcSLKh2umw7wXXJNGv14LT11RumFJM8B9Z1q/Ufn4LieDK7O8Sn4ERgaWk1GmtK4hVsTCv",
-	"LGgahxAX3PsbhISYC37jf8Y45JIkmiUUF8rMRL8VVO6CMOBkY3RPYqm8yQ2ZN3lFZzCsp8LgbrISE/fh",
-	"95Zo3KMXG8KyoRW+uCOJBiP5GWyITtZDJOEjwbH7gHPWsx/m9AtHgfxItbEGTa7vJWqIP/vo8/nzmqx6",
-	"5NV8CrzYLKgMYSnFBs6nvhU576coN4P5VKR0SYpM4wsbxtmm2OD/3UYx7zC9prKfFie0ClW2mSGEc2No",
-	"z2ezJk2z2QBVVN4MU3bxJAw25M6RZsY4RKgRy1+QN/vlCuXXcdGKVwgvpudPL4c21Aq8feHozfTIsUde",
-	"UpWbDS5P/DJjiTb/N+fKbPv8U0DyPGMJMeSe/UMZmj+VjFTu0eq1W5IVuC1USiHtt6k7p/ahMNhQpXDz",
-	"gufgji9smV6DXjPlDhjJJCXpDugdU1oZWu+PPlBm5hf8lmYip3aVTYZfr6mbRcgm38tZFzQTfIUIjZQk",
-	"mn3wEN4g0Okjzb131v/SAWxy2oDuvUNw4thBmy8eAQNOH3iIYs98Hz9o+dIBg3vagCWF98Zy5JLd7iZO",
-	"hlEUrL4/QZrD5uHtf7NXMKvjEAYvuSqWS5YYDP82MaJ+2qllfe8PHl//6RuFj/sH+Vp8pBxSQRVwoWFN",
-	"bikimBKaAL7iwLNhC09zwdCqfOGDrZGSjCQfFVJgJ8ZJRU4l8gM4pal6ONAPB7pzoD9LlsPgF6F/FAVP",
-	"TzyL3Htt8AhyoW+W+FTj5Bm/yimPRBRZikQvDH3m0S96vn4R1VSIUOjDGXo4Q/1n6IBUhkE1HD31sMjm",
-	"m4PnxTx3k7kH/SNjpgb8AuhdQmlKv/A5eXVLbZBIVjNNAUOCQJbGM469+GBc+vJX+Irg2c6GAskio4CL",
-	"ap2yVnBx37b5j+6Lzj2cz/+/zmfvEQiDd5wUei0k+18nn8qi9ergsWw86B/Lv1AizblB88sUYKCCr4yT",
-	"xvgtydgXPqWN+dxkIdC73Bj5ECS9FR9p6k3/YOweDlPfYTpGcMPgv5n/4Pn5kbDs5POFjuSbKtL7KVDF",
-	"ZkPkroxnGGlXGPH6RsGSSWVOtg12hcOH8bYi6mZpqTKnRBOWqWD+/lOwZDRLvZBmvWimKkAc3H/wv3nF",
-	"qVn6RkgK+L4CIql/hsPAsehlSrlmS2YN2WdTuSCq6ZY2ozzO34bPIf0LgoTuXHZxUC/3ChSlELu1xg8K",
-	"6EEB9Smgg2JbCm0Z5VVO6TQl8nlPUkFpoilGznmxCebvgzo/E4SBn8IJwqCZvwk++JnkxoPdfIxdkjv4",
-	"waZQ6C0Is7DlHOqXQ/DnDKE15X1YZgD6lldGcuF6jTogo0RRWBPj6FfuCkuv6qCv0RWsVFKYVGda1cFj",
-	"84cfpwsxiQ5ssyk0wnfBEwqKYvA4lyKnUrMqaN6ft9qXWTOUeSm1ED0GvTafuF0FVKLKT5018h6H9qEn",
-	"LxYGiaRE0/SGaM8qBfPgYnbxZDI7n5w/uT6fzR/P5rPZ/wzCYCnkxjwapETTiWYb2pnKDFooLTY3Vl4P",
-	"JqHw4R/ts/dhGXJts+qXIstgW6ZPq5gqUeCWYOOrpBlcNS6XkQkKNrUmi4xiEUbEFdlQyInWVPLQbP//",
-	"eP7zT0AyRtQ4BF5kmdnmdtXEPwinf3Z/ThOxCTBp9BPlK70O5hdPLsOgfLXM2bo5gnnw9/d//3MUqQ/f",
-	"/tn+Z/rh21EUTas/xt/+ac8JSoiiE2Z2TjHNbqvxh04YsdamjFOnqaSq5nBLLo9KE4YBoo8bm6byxeU/",
-	"CTeS0F56RzIy0vv6D+Kot5uh9U6yrUyp1eN+e/7kyZPzi8eXT55+F+zdmSj69v355NmH97PJsw+fzsPz",
-	"y/s/9Ym2JquDEn1tnrkPgyJP95ytx5OL2fX55fzi4oSzde+XBLz3t8PnbViBup7UcCu5uCfJjmttn+aG",
-	"ymis8UNFrVj8gyba09gVWOpsmrFvjoQQtpLkOU27GjUl+phkNhqHNo/w3T20/cRUr0UxeBvEsqRODVPF",
-	"NN2oo8mrKCFSWiiRkxXjRB9xEl/XT/YuszFW75px7xwtfxEp4h+SZa+WiLb3LsB/1dUABffhp4DwnXvd",
-	"p8dK4AfzgP9xQ/o+GIje4rsGY7q1wwcQ4zi2hsR/FwFzW/Md9gla70wa7kWXGox14rpxCKo0EAVGGc6B",
-	"QB9HnBUaXEXEW8tA41ThEGktFLMJrhhZG2POehtWtYEpWy5BC5GZheVCaiART9aEryhoAUzbcONfBZj9",
-	"NzhvZ8fLM8J4P9lKyyLR1to1oEL/rvd/bmQpTZlhHslee2dlSTJF+5jrIK1YAgFOt5VdHxnnqCOsVYVe",
-	"i1/ziuERPyQ34yl8nwlF0zkQDgVPyypMd7Z3Vl6WhaKpZUcL3LWxzZGnp4FyOoJmv3bsuAKyQMBHuLHe",
-	"ud7BhhILfBC1jMwqx1N/qybqI8snIre8n2DWyhhJY+h8UHVEuVJpNZLamThyjSVOwOW5spq25xAeV/J0",
-	"1S0ZQ/BnOTPtYpH9UOMglDi6siYM1Eb9QbxpuAf7+AEjkVMOuOshpDRhqRHwstgYDBuAi4i7qcfTRsWe",
-	"TZq3sTOWexFQRW50DE0Bq2Ll7irirQK/+sTgCW0dZb2mElWa9cSQXi1cEHY8jXhc6mR0cKxmVjGshVEN",
-	"WCxp3WH8//PXL2HFbqnCqShJ1tXc+Hqpwroj2shaxex5aZeOXnjbK54HCeEu+eV/0WUCWusSOh4nMBZE",
-	"di0SWR2lH8DMdoKKuG+DBc/vsGuY1CqvpR96CxD9QzIMMs28DdU4aEJ8nHHIUajOOy8PbfXJQoiMEt7D",
-	"2eegEpIRCYmni61MwcjMCElGiVTA9Hga7HO7lhnR8JE66QPLUNwUTpUuBVWNB9FI08bcdyntneGqDBAQ",
-	"Sd1aFIzKcEIdxUAGGMNoFmVcXbxCYMdQ5nMEpqrhSX0KMrEjmd7daIzoBiuRpUGv0NTYYUPy93b6D4Tv",
-	"/mCW/UAz+juRbuNVH+n2FHdmu4NIFbWv8sMWhrWC089BzR3o2yTmqyDhFPnSh4T7OGaRMB1iUj8QHsKs",
-	"vRMMYdaB/ev//HTMWho2LRxH5nv2fuQxIMSQf0cwjQn8LEh6Grj73cjnvseffNEfrHvOm1Enu7lGBgxc",
-	"DwERAVqvWyp3W/OnEaNMJCSDnEhr2gikYmN237gHOuLWpdJbAVzwiTV8qdATRXMiMQSYkQXNVGiQxnbN",
-	"NFU5SSiM4kJR+WccfS2U9gGLYf51CVBSmrEFNUNlOzNGbEMyc7uYeG7hhvG8QFKC4IRosA9hwFhsOWzJ",
-	"zrhqEUfptRGm0qHbrkVmeTC1AUmrrA3nccPbIb5sB6OCs98KyqlSYcQzIT4WubLR4VLq7O2AOcRDkcJ4",
-	"7Me9P1KauwLKnGYZ46uIs24o9XdEPv/lIp2YqSuVf/smDtGwNShqKwVf9UXxU9qEHQdzgt+bVzywUQKS",
-	"LtbgUL0QoskFMx1WUqUiKTaUm23YUQufIWMK8xUG5TdBnbFD3tR17rS9XsRXk4ze0sxllK8glxRxpOBe",
-	"YhJTlYWBxRg8D8Lj4ltIxQ84e1+Mq8po+YHQA8mtQ9FP3KF66L54V82b3pRYsmacTsxZriuycCfmzlyn",
-	"VPkbokVKXD7B35J56ZlEfEN2xiqm7l2zoeZJmqLOczEcCrH5Oq4VvFhCJavu0qYCwncuGxTxURkLcnWp",
-	"xcaKjf1+7sJBRmu6nRRSoZIChpYaJae+F7qQhCfriAvuLVSv6Q4+crHFcbTRBa461lp7AivKqWSJY5RY",
-	"Wi2iiS6UUxculei28MbOh9dc7AdlfXmrVKi3Bt2vivXumPSVDDQKAj/0xO198ewNQi+989E9DF314PCS",
-	"L85l0L0zea/wN8HYoTi/mewIUR8OtFeVJEDdM9b4okNtvygU7YlyVxUbB08/Kto26fb1PoKbtxR7zqex",
-	"8pyuiDEB4G5eQUKkZDQFxoGATaq3r1KnbMV0+0I1MWczM7a69CYgIdw5Pxvy0UYXUMDRBFrJhVSKHAiU",
-	"d6lsZLW06kqzLDO4RCtfZlxQlum2CX06C5pGcjZ59uHb3jzT60ZOoHOJ1MAnm6FQBne4S7gOXlBVZD1p",
-	"6bwtggfu4oX1hTn/rdPuyYWBFppkNxhCac5+eeG9Oht+Na8u45SvPt3/YksC3ZU/7/afT1Jzlj459UFw",
-	"X57IDx0xbm/2OVC4Nxt5avbxMP7ZR4pZybWLQHVDSjYC77mnFdXvg1uWG75UKKCbE23Zerxl0esUvHpe",
-	"6DXaN6VsUR0a0yo8KOlSUrV2X3Uk2L54o8vxu4UHjWqG5vT+3ermfdHvHj999vi7mRHlKgfLuH56GfQJ",
-	"pa0iVTeMN2Tyu4tZrwyr8v5VLQdlRvHG2OfeJLNZ4I392H/RViMetBYNNjVGa1Bf0tZgW98BwP18UZqB",
-	"TizKVrbZEkl6Z/NQoRE/yvSaSlBrktM6Fo2NFyrEVFkjA3E+RdZcRMEcPkWI78x/oxaciIIQptPp/X08",
-	"BpcQsoJ1MZ2htLfH6hvAfX3jLcc+Op1Oo+A+Hvd62v1MqGxriAaIe1jORbIMVuMelTXSdHaqGRI60tSG",
-	"DTzRhlxdJ8T3Gv6hBJ++IdufHaQwkt1mSH8fkOOsOwqNF2RpeSNCbrzkH2JQpHuSSIrJPZKpSpqmENtv",
-	"b1gaIzgt/1Y0kVTHxm2IeHWLq+AZKphqVDBg04yaEE2VjUz97fr6NfyFKJbA6M2P38PT7y6fwf/53xfT",
-	"x9Pz3s2vSOhXPT5BCBBLVZITpbZC9p70lSRc1yfdoWc3lseKXkxbqZZW1ignCfWCIviYujI+h6d3Wvm0",
-	"cEg/VfUPN1vJ9OGSFG9FfWLxrs6T/K7YbPf9hwBtpYO8JFRPlJbDIPP6YrURH6692BurHZ5lKGC7b1P3",
-	"fPlZ5Qa8j1snRXIj3i/MYxu85FCm2iCWlCjB4yNKD4wW+2cHes2BJu6eghfie+IBnEFIygyuE5AJvoKR",
-	"cxOMWD+ZzSBZE0kSTaUa90eT32Ex2e/TC/6rX0AlVBUm/2Z6obPiRkGVzWlqAa5aaEEVc5Efv6ZmRPjO",
-	"j01FvI+9IBDe6TXhFSPRNjc4WZct2Yy4K5+OeDW+LT7gAmjKNIbJnPndMO6f6osu88i+xXlMqxbay97f",
-	"pWqRIf1ato9XpyXDbNS33hGnUvzVlmXoSOuAQo6408h9FA0q4/6T1P/556pgy0Ws9uoc/qraSxYZVfMB",
-	"7kX82MN71S3Lq0uI4hDiqmIoDiMea7JSVjM0csuYPLISlv5r1pK9oXlGEoqeVqOYQU3huS0cySi5tczZ",
-	"QOFKB9MrswibVXNei6QbcUsVprKw/SCMXPz6r8IdNytrBFw1yRw4y7AaRTloiWf55Aq0f1Zt1xep0Wls",
-	"gBmxh+/4eS/vMYxSsh63KOKfw/quoTWuA00KyfTurVmJFcYFBheMh9obujG+uvXxRzHqypsYlqLuSHk5",
-	"gzW982x8WGUTGYe3VGvGVwqiYjZ7bD1/9BDVGA8w6Y8N/UXoNUZ8d5UXY4PWXr+XCrvb3h1MuxYwUdUH",
-	"Det+WqGTtdZ57bahG9hdtucidv1IM7lLkLjYh2sW0uNOzq02Ni7hpJAZ5cbzr2LMLEX1bl1HY0oKRaWt",
-	"2TOfl/5je0VIc2dBwpB40ZPjqGIPblbf0R519ifPbfXYMhNbz/v93nNJ55+sB+rfeXIxrXnwE1O6UTrf",
-	"ciPLyuLQ2YDG5S9ctqs2qccoA2PvZObWq+ZnZyRnU5THaSI2Z7j6Mxv58iXfMgWvajK+FB7F2KPFtV1D",
-	"CLASsCGMa8I4lT3VV++4wEwVyUJYE55OqqcNzdWTZVjjtRkUqt51RvBHCRoNIFm+JuMQ0/8so2nEsfIQ",
-	"PalikbGkSj2WeQV7qw3RVOdqm3J338p3ypoDxfjK4C0lCpmg2dPSiIJYQrngOcSYASmzHzHoQnJlzhLj",
-	"2mUsV5THkJPkI1nRacQj/gNNmGKCKxCu9FSVUT6PaKfysD51hPUTaBNzV2hgg78a8I40VeO5GfkRPHp0",
-	"3TxTa6H09NEjiF+/ensN/j7HkGE5qEtlGgabh2FRaBCFNrjPLuDs9jyOOIBBdXOIDwqQc3Nz4nSQgRNl",
-	"kUesqLylUsVAuZa7qRlXkJxNzMFeUQ5sxYWkCt92WUX3SpUD7uSatthNJSFZZoaLPxlC7xsU2fST1b/V",
-	"ZgAW2GKf4ZxKo2PsPpTRM9BrKYrV2gy6Ehnhq6mQq7M7O/JFeW8uEXzJVoVEVGk12rs3P8HIlQxDSiW7",
-	"pSlUMmrIw0cWOzN0KkWeM75CHiGzAXO6d8YMeTtaUmWLEB49gg1Bo2eTfOUefqPa2Uq8ct8b7DW82hvt",
-	"vY+vIK6j2HGVYXd9kQ11Vh25ZPajR3jZX6Q0y2xWMb6YncedvsrGT7q4u3ND2MquR4+68SRjIAfA/1kH",
-	"vHIg8J9vX/0CC5HuQrO8jH2kyFbFFplhcXksVOhiDWpLJRI5g08R3gUynHCz3zt/wmKKKqI3vjJjt1YU",
-	"X8wuYysSXCAFZvVbmmVukfFQLW9smeZVS2Ay1rvTCqMowPpke621us5qyChvtEbB+Ar1TpP9nf7YxpV0",
-	"A3gtsL0srCP35yrna1j66FHlsS1EylytrGVfeYM0vry4gE6NQQwji7piI/ZxKdNeEx63/J6m3l4hfi7F",
-	"hila5qFC1FIIMzAtooAgN6rO325/0a9Lqxy4VRR2xWXPb2tvXDmaow57/xlhNtp1Z1zjCsXZWhF7ksoP",
-	"jJi5TkVWMzj3Ga2JWGL1Gyq6FvhCyTRTlUfJmjfG8wJ19vOK6XVMQQL2PIWqL3FZkJbU7dkcLzEqBlWV",
-	"/75NsnVxtgbKEGfVEYxiZkckWN7CLYCO4Qx1R+u7iqJ4PK8Id4gfxSXu83jngB5vbDcM0R5UZ+Eb5dXm",
-	"IXMmuPq5McU0BvxMtaHtN8rxaFRhTDNoZRKF0WCi0Jh0qiBnealhPEW+mx1Ky67Nel3YThTm1ClNSWq2",
-	"dUGxwghAsYxyo6Ks8Urddr7wq+pQnCzu9+o50Sq9sAqtLI4YEUhF1R/cVnKOw1K1IOeb5ZWu8T0WMlkJ",
-	"d7c7SIpX3qhE6kqqqgwaCjgeY4syMoaB3CpPNrW1Vt2qKjcSQlXLIWuOdLJuKG+/SkuvKZMIAQxn8d44",
-	"/a0gGdM7GG2oUeFqzXKzvKX1a6w/V46B2+K2Y7sWilqcb9enauNaRxCqhnz2tJmRkVHVE66vKPXOEr3T",
-	"lBul7Mmdf4tjbnF+Uo5hUb+FFzgBbsII39RUaew7Y2iuOhN8/9PLcVlfZmXeyBVkokjRxhm/tCTQDeow",
-	"sLErmeBGj62Jc9MyllCuqIfFf355HYRB0YD6ZnctikUA415SZ+ZZg/WZxvRVF3EHYWCQl8Xv59PZdDZB",
-	"7D09R48pp5zkLJgHj6ez6WNbmbFGr+as9D6sP2XMe18/fOuq1xW21S4aUZzCm/KekfVQ46YrFBsxfPQq",
-	"p7y+ufXoUUMAmd37dA+M6AmC8Yj7QMKiCOsRtFDEVVnmhzVOZrr9SCLiLSiBKigjRvSck2KAAIbHjkcX",
-	"AW6F1X0vjQ+Z+pXyrhk+VVVi4IQOS4tdVahedyJyrX07dc3GSVzsMDDUeKHV2LdRzXNC96DuxZT7Zg7V",
-	"XdlstO++mM1OXLJlXrNfW3lhfbhBSbOHiF9OM9QRpBPDHLgoNMjuvn4UTTL8YGDZacKLALruEfu2pwzs",
-	"VcVMfmuG/n4MpzSEanc5GOhf3Do0Dy2fHlo+3YfB5ex8aIBKBZw1ujfiS48Pv9RtI45vXh5+s+p1bF64",
-	"uDj8QqcDHr747PCLfq9YPzCNsXc/JP0ec6tldPN9O56IudW6b55VsrVJ9jRACQyCD/dhsKI9xUkGEKoq",
-	"8GjNVQV/XEi2rM7dY92xymYa8eewLLIM6B1WBScCB6csG2HhKZzB+Ww2Lj0NN11cVqv+x/lsZgZ5mdJN",
-	"LjTmGBES7gDLFlwczfaeJaAl4QqDSa5wHUYVAmTVEGVxW9PcGrBSMaf5izEDeZD6kbPXtobs8HPu1z2O",
-	"eNT/xZZjRu78HMexc3R+l+WIF/f+go6Rxc8035gLavaC7LboRtjmPBe/FaS18+8/tFvL2Fruc7+w++JJ",
-	"q0J71iq7nrmfD7JV4DU1P2IfSixBH1V4V9xSecvoFj8f95D0gD2Owh6/a+ewoL6xd09/B4jBdkg9AKa/",
-	"IdIDfnnAL38wfvkXhyOY/2yhkUYytBeK1BVItZWuPMHcaPueCw2oR7y4wzfKBaWwtkDIdvHH4TjEZ5bH",
-	"wYi7mv+EcFjQsitVOg4hzwq1t4LJFdzIdvGEAVwRbxfhyOEilyZYshDJALeqPYqrOhrGTF6Zhnkh4tX6",
-	"jgZThV/N9FmxCxvDPS500WOvdMsAhQGnW5VRrbEi8Xj70C3O/CpxC2cd/5+MW+jPBA/NvfsnRTHcpA9R",
-	"jAcU8BDF+LpRjHfOUO2NYuyHDqLv9pWtdfCQw2FsAM+PbmnZKLwexbbc5mBdO5rRuNFZLAZXe4K/1tju",
-	"fzeF2Gsy5jcSb/Wzi/ihhnatkY5vbjeNOPIS40J1U2rM6/X/DGXpuRPIJb1lolDZzpW6VSo14pIqjeVD",
-	"mOlr/YAgRQqMTYSRWQ1WTIYuh132SRgPZ5WwEEGRHUSloYyCq26xSzhc7NJBO4nfqfOz0M6yyLJmoOEF",
-	"ZsXLDggVJvhi9rvuUvfFHf9mE7xme3Y/JnBfFi2/4lkr6PO828/c50Lf/N89fXL5+OL8lJxUty3wUdju",
-	"/NRfk7Xi9pCTOjYu1FrZV0BzfY30R6jmWkoJn3B6KR0/oL4H1PfPQH1HYLHql67/XVGfq0Q9kLu6D+vq",
-	"lDMPsaBV6EV9b6lWDrb5ZZuIrRqQ5wg06AWKIn7a3eqr6jqsbZ9lK+lCIBo2Qml4Mpth3MhdI5l694mb",
-	"MAuxEVPVDyg3WvAiLEIQyFN3XUtFnAu9xhImJb5WFq3o3An+LDxkMN+b6jbuMRGg8u5u4O7o2bIh3JRT",
-	"IMHARf2vE/NpdFX+twQHrZ9L+sPSRufXs2fz2deGB8a72LZ6XBtnijabtz+gggdU8BAL+kqxIP96XLPS",
-	"lGRZ+ySeGikyaMK/OzcIItrXCAf69fzK9FoUGmIEELF3S3KFKKRZJBNx49dedXAGVA3O1EcXfqF3xpQw",
-	"ne1s1TH+prK9hgiUk0VGU3cTLOKe2cECcWxNQ9M9Lcfm9fUksiKM1z845srvXfssGMV1Iy3EMd9dzGbl",
-	"rY6B2Iv7HU8DOgpFOw2w+ltZXdmfncP+RjYOg0E17zLT2F5TG2501OqdFPF28yRXom+mM0Qc7I40rx73",
-	"LrNGvP8aq3+DtWo2j/eubJcsVd4m8GZ5Mr2YQ3w5m8V4Zxbi8kKXw1ExjIj/U6wVgKsKdLCprt6K1oXd",
-	"iG+oXotUjUOLeV0k8KbuWuR6WDT6lcYu8mfRcLlx5T2ViH/kYntlCD63T8bNC2g4JJZI++G3cGASvIUS",
-	"cTsXF7ol1uBJ9TTi73hV1l0VrFWA1PWJbl1PLq8m+v0KqsImQ2bEvb14PK3uASkPBjevsdi7L1fgN/2q",
-	"+xX3oOTymF27HnXHAeS7yXa7nbQEr5svJemv9o6xhyS95l1myJvzi8dBp2lXYP9zQxZJ0OzN1deSq2rA",
-	"tb9h1gmgrNEz7asg7Uq7V4xp9lQM/it5vDxPLuizxXfpJXm6bIFqv1ei3wjRdj88ih/N9oZlT8NTudRb",
-	"osSb7QMsODiVRe5Qeh1O2j9eHLTUUdDbOq8uoIRK+Py7z4G9jI4jvS07uQ1OVbZq7Juo4PbmGj4zr/lN",
-	"0g2z1+A9VfdXI9XXu4Hp+nXiybtjm0X2VpHVTXjLu3WjpuYfz7v6flhbh7b/ywnqGhWsa0pyeXII201k",
-	"77W0QvWeMd/3w9ydRo31r/3aYeHlD1i9Y/9w9pQpYDwRUtoWHi3ZeVX27ajJaeKIHoJasvXF9vhXKfjK",
-	"620hZLmGUdswjl3z+yFj18Rwo9Y2j6fwa/WDsF34k7aRTOiGxOu+GPZq2+nymn/866+/Tp57Y8UdKbVW",
-	"zfN226/0twltNRCx3TwMLYWiIcRIZ3eyulX/trVgzEvWS5wG/h56nWMRyUlKss1/RLbRRRT09HK8b3ss",
-	"xkVp9Eh5b/0S28sAfZruIluAA1tUt9szdFoz2H4CfT9kZnh9ZHOF/gYJkhJXLo298y1ZEXd9EU5vimD3",
-	"vhjuQxI0fbcXpVPR03qlvCXqGS7PeXveEBffhfMBmGu3df+wL4f35ZBLvle4X0uRFom2P3G2Z56z23MU",
-	"AbeN/fUXIV4PPaEBTlhejq1c+m67v73+ebNHszdgS8zuB+UMUej/DQAA//8=",
+	"7H19c9s40udX6eJt1UgeSpYdJ3OR66na7ExmN0/NTFKJc7m7MGvCJCRhQwEcALSsS/nz3Pe4T3aFBkiC",
+	"b3rJy+zunf9JxRIJNBqN7l+/oPUpSMQ6F5xyrYL5p2BFSUol/vc11XI7ebbQVJo/U6oSyXLNBA/mwRua",
+	"CJ4q0AI2hGm4oQshKUjzDuNLGOkVhVQkajyFn2iSEUlTIAoIKC3NA0qAXhEN5rm/XV29mqRE04gvhFwD",
+	"yTKxoSncbOH1zz/C07OzGXB6SyXcSEo+KkhpIlLGl5eQZMyQDiRJaK7hRujVNOJBGNA7ss4zGsyDR7Mg",
+	"DCT9vWCSpsFcy4KGgUpWdE3MuvQ2N09ZsoL7+zD475PXRNNf2Jrpif33J7LtsuA1/b2gysztyM2phJRs",
+	"YSEkLoskiSi4nu6c/k+SLoJ58F9O6304td+q07/hZrzgmi6pHCDtV8YLTQ+kbo0P/1EEvqZrwjjjyz38",
+	"y+hCA+NIUlJISblGPm4YT8Xm21O3l4V9BDpWfmsaFR2QvncragmqOQXSPK5g9JazO1D2hI6/LW1DvKvI",
+	"a/DpW1N4HwY5kWRNtdNhPwquSaJfrQSnr6hcM6WY4D+zrF+p/foGEsGV2d8FPgMjAgtJqdNalxCr4sa8",
+	"ckPTOIS44N7fICTEXPBr/zPGIZck0SyhuFBmJvq9oHIbhAEna6N7EkvldW7IvM4rOoNhPRUGd5OlmLgP",
+	"f7RE4x49XxOWDa3w+R1JNBjJz2BNdLIaIgkfCQ7dB5yznn0/p587CuRHqo01aHJ9J1FD/NlFn8+fV2TZ",
+	"I6/mU+DF+obKEBZSrOFs6luRs36KcjOYT0VKF6TINL6wZpytizX+320U8w7TKyr7aXFCq1BlmxlCODOG",
+	"9mw2a9I0mw1QReX1MGXnj8NgTe4caWaMfYQasfwNebNbrlB+HReteIXwfHr25GJoQ63A2xcO3kyPHHvk",
+	"JVW52eDyxC8ylmjzf3OuzLbPPwUkzzOWEEPu6T+UoflTyUjlHq1euyVZgdtCpRTSfpu6c2ofCoM1VQo3",
+	"L3gG7vjChukV6BVT7oCRTFKSboHeMaWVofX+4ANlZn7Ob2kmcmpX2WT41Yq6WYRs8r2c9YZmgi8RoZGS",
+	"RLMPHsIbBDp9pLn3Tvtf2oNNjhvQvbcPThw6aPPFA2DA8QMPUeyZ78MHLV/aY3CPG7Ck8N5Yjlyy2+3E",
+	"yTCKgtX3R0hz2Dy8/W/2CmZ1HMLgBVfFYsESg+HfJEbUjzu1rO/9wePrP32t8HH/IF+Jj5RDKqgCLjSs",
+	"yC1FBFNCE8BXHHg2bOFpLhhala98sDVSkpHko0IK7MQ4qcipRH4ApzRVDwf64UB3DvQXyXIY/Cb0z6Lg",
+	"6ZFnkXuvDR5BLvT1Ap9qnDzjVznlkYgiS5HoG0OfefSrnq/fRDUVIhT6cIYezlD/GdojlWFQDUePPSyy",
+	"+ebgeTHPXWfuQf/ImKkBvwB6l1Ca0q98Tl7eUhskktVMU8CQIJCF8YxjLz4Yl778Jb4ieLa1oUByk1HA",
+	"RbVOWSu4uGvb/Ed3Recezuf/X+ez9wiEwVtOCr0Skv2vo09l0Xp18Fg2HvSP5V8okebcoPllCjBQwZfG",
+	"SWP8lmTsK5/SxnxushDoXW6MfAiS3oqPNPWmfzB2D4ep7zAdIrhh8N/Mf/D8/ExYdvT5QkfydRXp/RSo",
+	"Yr0mclvGM4y0K4x4fadgwaQyJ9sGu8Lhw3hbEXW9sFSZU6IJy1Qwf/8pWDCapV5Is140UxUgDu4/+N+8",
+	"5NQsfS0kBXxfAZHUP8Nh4Fj0IqVcswWzhuyLqbwhqumWNqM8zt+GLyH9K4KE7lx2cVAv9xIUpRC7tcYP",
+	"CuhBAfUpoL1iWwptGeVVTuk0JfJZT1JBaaIpRs55sQ7m74M6PxOEgZ/CCcKgmb8JPviZ5MaD3XyMXZI7",
+	"+MG6UOgtCLOwxRzql0Pw5wyhNeV9WGYA+pZXRnLhaoU6IKNEUVgR4+hX7gpLL+ugr9EVrFRSmFRnWtXB",
+	"Y/OHH6cLMYkObL0uNMJ3wRMKimLwOJcip1KzKmjen7falVkzlHkptRA9Br0yn7hdBVSiyk+dNfIe+/ah",
+	"Jy8WBomkRNP0mmjPKgXz4Hx2/ngyO5ucPb46m80fzeaz2f8MwmAh5No8GqRE04lma9qZygxaKC3W11Ze",
+	"9yah8OGf7bP3YRlybbPqtyLLYFOmT6uYKlHglmDjq6QZXDUul5EJCja1JouMYhFGxBVZU8iJ1lTy0Gz/",
+	"/3j26y9AMkbUOAReZJnZ5nbVxD8Ip392f04TsQ4wafQL5Uu9Cubnjy/CoHy1zNm6OYJ58Pf3f/9zFKkP",
+	"3//Z/mf64ftRFE2rP8bf/2nHCUqIohNmdk4xzW6r8YdOGLHWpoxTp6mkquZwSy4PShOGAaKPa5um8sXl",
+	"Pwk3ktBeekcyMtL7+k/ioLebofVOsq1MqdXjfn/2+PHjs/NHF4+f/BDs3Jko+v792eTph/ezydMPn87C",
+	"s4v7P/WJtibLvRJ9ZZ65D4MiT3ecrUeT89nV2cX8/PyIs3XvlwS897fD521Ygbqe1HArubgjyY5rbZ/m",
+	"hsporPFDRa24+QdNtKexK7DU2TRj3xwJIWwkyXOadjVqSvQhyWw0Dm0e4bs7aPuFqV6LYvA2iEVJnRqm",
+	"imm6VgeTV1FCpLRQIidLxok+4CS+qp/sXWZjrN414945Wv4iUsQ/JMteLhBt71yA/6qrAQruw08B4Vv3",
+	"uk+PlcAP5gH/44b0fTAQvcV3DcZ0a4cPIMZxbA2J/y4C5rbm2+8TtN6ZNNyLLjUY68R14xBUaSAKjDKc",
+	"A4E+jjgrNLiKiLeWgcapwiHSWihmE1wxsjbGnPUmrGoDU7ZYgBYiMwvLhdRAIp6sCF9S0AKYtuHGvwow",
+	"+29w3taOl2eE8X6ylZZFoq21a0CF/l3v/9zIUpoywzySvfLOyoJkivYx10FasQACnG4quz4yzlFHWKsK",
+	"vRa/5hXDI75PbsZT+DETiqZzIBwKnpZVmO5sb628LApFU8uOFrhrY5sDT08D5XQEzX7t2HEJ5AYBH+HG",
+	"eud6C2tKLPBB1DIyqxxP/a2aqI8sn4jc8n6CWStjJI2h80HVAeVKpdVIamfiwDWWOAGX58pq2p5DeFjJ",
+	"02W3ZAzBn+XMtItFdkONvVDi4MqaMFBr9QfxpuEe7OIHjEROOeCuh5DShKVGwMtiYzBsAC4i7qYeTxsV",
+	"ezZp3sbOWO5FQBW50TE0BayKldvLiLcK/OoTgye0dZT1ikpUadYTQ3q1cEHY8TTicamT0cGxmlnFsBJG",
+	"NWCxpHWH8f/PXr2AJbulCqeiJFlVc+PrpQrrjmgjaxWz56VdOnjhba94HiSEu+SX/0WXCWitS+h4mMBY",
+	"ENm1SGR5kH4AM9sRKuK+DRY8v8OuYVKrvJZ+6C1A9A/JMMg08zZU46AJ8XHGPkehOu+8PLTVJzdCZJTw",
+	"Hs4+A5WQjEhIPF1sZQpGZkZIMkqkAqbH02CX27XIiIaP1EkfWIbipnCqdCmoajyIRpo25r5Lae8Ml2WA",
+	"gEjq1qJgVIYT6igGMsAYRrMo4+riFQI7hjKfIzBVDU/qU5CJLcn09lpjRDdYiiwNeoWmxg5rkr+3038g",
+	"fPsHs+wnmtHPRLqNV32k21PcmW33IlXUvsoPWxjWCk6/BDV3oG+TmG+ChFPkSx8S7uOYRcJ0iEn9QHgI",
+	"s/ZOMIRZB/av//PjMWtp2LRwHJnv2PuRx4AQQ/4dwTQm8Isg6XHg7rORz32PP/m8P1j3jDejTnZzjQwY",
+	"uB4CIgK0XrdUbjfmTyNGmUhIBjmR1rQRSMXa7L5xD3TErUulNwK44BNr+FKhJ4rmRGIIMCM3NFOhQRqb",
+	"FdNU5SShMIoLReWfcfSVUNoHLIb5VyVASWnGbqgZKtuaMWIbkpnbxcRzCzeM5wWSEgQnRIN9CAPGYsNh",
+	"Q7bGVYs4Sq+NMJUO3WYlMsuDqQ1IWmVtOI8b3g7xZVsYFZz9XlBOlQojngnxsciVjQ6XUmdvB8whHooU",
+	"xmM/7v2R0twVUOY0yxhfRpx1Q6mfEfn8l4t0YqauVP7tmzhEw8agqI0UfNkXxU9pE3bszQn+aF7xwEYJ",
+	"SLpYg0P1QogmF8x0WEmViqRYU262YUstfIaMKcxXGJTfBHXGDnlT17nT9noRX00yekszl1G+hFxSxJGC",
+	"e4lJTFUWBhZj8DwID4tvIRU/4ex9Ma4qo+UHQvckt/ZFP3GH6qH74l01b3pTYsmKcToxZ7muyMKdmDtz",
+	"nVLlb4gWKXH5BH9L5qVnEvE12RqrmLp3zYaaJ2mKOs/FcCjE5uu4VvBiAZWsukubCgjfumxQxEdlLMjV",
+	"pRZrKzb2+7kLBxmt6XZSSIVKChhaapSc+l7ojSQ8WUVccG+hekW38JGLDY6jjS5w1bHW2hNYUk4lSxyj",
+	"xMJqEU10oZy6cKlEt4XXdj685mI/KOvLW6VCvTXoflWsd8ekr2SgURD4oSdu74tnbxB64Z2P7mHoqgeH",
+	"l3xxLoPuncl7hb8JxvbF+c1kB4j6cKC9qiQB6p6xxhcdavtFoWhPlLuq2Nh7+lHRtkm3r/cR3Lyl2HM+",
+	"jZXndEmMCQB38woSIiWjKTAOBGxSvX2VOmVLptsXqok5m5mx1aU3AQnhzvlZk482uoACjibQSi6kUuRA",
+	"oLxLZSOrpVVXmmWZwSVa+TLjgrJMt03ok1nQNJKzydMP3/fmmV41cgKdS6QGPtkMhTK4w13CdfCCqiLr",
+	"SUvnbRHccxcvrC/M+W8dd08uDLTQJLvGEEpz9otz79XZ8Kt5dRmnfPXJ7hdbEuiu/Hm3/3ySmrP0yakP",
+	"gvvyRH7oiHF7s8+Bwp3ZyGOzj/vxzy5SzEquXASqG1KyEXjPPa2ofh/cstzwpUIB3Zxoy9bjLYtep+Dl",
+	"s0Kv0L4pZYvq0JhW4UFJF5KqlfuqI8H2xWtdjt8tPGhUMzSn9+9WN++L/vDoydNHP8yMKFc5WMb1k4ug",
+	"TyhtFam6Zrwhkz+cz3plWJX3r2o5KDOK18Y+9yaZzQKv7cf+i7Yaca+1aLCpMVqD+pK2Btv6DgDu5/PS",
+	"DHRiUbayzZZI0jubhwqN+FGmV1SCWpGc1rFobLxQIabKGhmI8ymy5iIK5vApQnxn/hu14EQUhDCdTu/v",
+	"4zG4hJAVrPPpDKW9PVbfAO7ra2859tHpdBoF9/G419PuZ0JlW0M0QNzDci6SZbAa96iskaazU82Q0IGm",
+	"NmzgiTbk6johvtfwDyX49DXZ/OoghZHsNkP6+4AcZt1RaLwgS8sbEXLtJf8QgyLdk0RSTO6RTFXSNIXY",
+	"fnvN0hjBafm3oomkOjZuQ8SrW1wFz1DBVKOCAZtm1IRoqmxk6m9XV6/gL0SxBEavf/4Rnvxw8RT+z/8+",
+	"nz6anvVufkVCv+rxCUKAWKqSnCi1EbL3pC8l4bo+6Q49u7E8VvRi2kq1tLJGOUmoFxTBx9Sl8Tk8vdPK",
+	"p4VD+qmqf7jeSKb3l6R4K+oTi7d1nuSzYrPd9x8CtJUO8pJQPVFaDoPM64vVRny49mJnrHZ4lqGA7a5N",
+	"3fHlF5Ub8D5uHRXJjXi/MI9t8JJDmWqDWFKiBI8PKD0wWuyfHeg1B5q4ewpeiO+xB3AGISkzuE5AJvgS",
+	"Rs5NMGL9eDaDZEUkSTSVatwfTX6LxWSfpxf8V7+CSqgqTP7N9EJnxY2CKpvT1AJctdANVcxFfvyamhHh",
+	"Wz82FfE+9oJAeKdXhFeMRNvc4GRdtmQz4q58OuLV+Lb4gAugKdMYJnPmd824f6rPu8wjuxbnMa1aaC97",
+	"P0vVIkP6tWwfr45Lhtmob70jTqX4qy3L0JHWAYUccaeR+ygaVMb9J6n/8y9VwZaLWO3VOfxVtZcsMqrm",
+	"A9yL+KGH97JblleXEMUhxFXFUBxGPNZkqaxmaOSWMXlkJSz916wle03zjCQUPa1GMYOawjNbOJJRcmuZ",
+	"s4bClQ6ml2YRNqvmvBZJ1+KWKkxlYftBGLn49V+FO25W1gi4apI5cJZhNYpy0BLP8tEVaP+s2q6vUqPT",
+	"2AAzYg/f8fNe3mMYpWQ9blHEv4T1XUNrXAeaFJLp7RuzEiuMNxhcMB5qb+jG+OrWxx/FqCuvY1iIuiPl",
+	"xQxW9M6z8WGVTWQc3lCtGV8qiIrZ7JH1/NFDVGM8wKQ/NvQXoVcY8d1WXowNWnv9Xirsbnt3MO1awERV",
+	"HzSs+2mFTlZa57Xbhm5gd9mei9j1I83kLkHiYh+uWUiPOzm32ti4hJNCZpQbz7+KMbMU1bt1HY0pKRSV",
+	"tmbPfF76j+0VIc2dBQlD4nlPjqOKPbhZfUd71NmfPLfVY4tMbDzv90fPJZ1/sh6of+fJxbTmwS9M6Ubp",
+	"fMuNLCuLQ2cDGpe/cNmu2qQeowyMvZWZW6+an56SnE1RHqeJWJ/i6k9t5MuXfMsUvKrJ+EJ4FGOPFtd2",
+	"DSHAUsCaMK4J41T2VF+95QIzVSQLYUV4OqmeNjRXT5ZhjVdmUKh61xnBHyVoNIBk+YqMQ0z/s4ymEcfK",
+	"Q/SkipuMJVXqscwr2FttiKY6V9uUu/tWvlPWHCjGlwZvKVHIBM2elkYUxALKBc8hxgxImf2IQReSK3OW",
+	"GNcuY7mkPIacJB/Jkk4jHvGfaMIUE1yBcKWnqozyeUQ7lYf1qSOsn0CbmLtCAxv81YB3pKkaz83IJ3By",
+	"ctU8Uyuh9PTkBOJXL99cgb/PMWRYDupSmYbB5mG4KTSIQhvcZxdwensWRxzAoLo5xHsFyLm5OXE6yMCJ",
+	"ssgjVlTeUqlioFzL7dSMK0jOJuZgLykHtuRCUoVvu6yie6XKAXdyTRvsppKQLDPDxZ8MofcNimz6yerf",
+	"ajMAC2yxz3BOpdExdh/K6BnolRTFcmUGXYqM8OVUyOXpnR35vLw3lwi+YMtCIqq0Gu3t619g5EqGIaWS",
+	"3dIUKhk15OEjN1szdCpFnjO+RB4hswFzunfGDHk7WlJlixBOTmBN0OjZJF+5h9+pdrYSr9z3BnsNr3ZG",
+	"e+/jS4jrKHZcZdhdX2RDnVVHLpl9coKX/UVKs8xmFePz2Vnc6ats/KTzuzs3hK3sOjnpxpOMgRwA/6cd",
+	"8MqBwH++efkb3Ih0G5rlZewjRbYqdpMZFpfHQoUu1qA2VCKRM/gU4V0gwwk3+73zJyymqCJ640szdmtF",
+	"8fnsIrYiwQVSYFa/oVnmFhkP1fLGlmletQQmY707rTCKAqxPttdaq+ushozyRmsUjC9R7zTZ3+mPbVxJ",
+	"N4DXAtvLwjpyf61yvoalJyeVx3YjUuZqZS37yhuk8cX5OXRqDGIYWdQVG7GPS5n2mvC45fc09fYK8XMp",
+	"1kzRMg8VopZCmIFpEQUEuVF1/nb7i35dWuXAraKwKy57flt748rRHHXY+88Is9GuW+MaVyjO1orYk1R+",
+	"YMTMdSqymsG5z2hNxAKr31DRtcAXSqaZqjxK1rwxnheos59VTK9jChKw5ylUfYnLgrSkbs/meIlRMaiq",
+	"/Hdtkq2LszVQhjirjmAUMzsiwfIWbgF0DKeoO1rfVRTF43lFuEP8KC5xn8c7B/R4Y7thiPagOgvfKa82",
+	"D5kzwdXPjSmmMeBnqg1tv1OOR6MKY5pBK5MojAYThcakUwU5y0sN4yny3exQWnZt1qvCdqIwp05pSlKz",
+	"rTcUK4wAFMsoNyrKGq/Ubedzv6oOxcnifq+eE63Sc6vQyuKIEYFUVP3BbSXnOCxVC3K+WV7pGt9jIZOV",
+	"cHe7g6R45Y1KpK6kqsqgoYDjMbYoI2MYyK3yZFNba9WtqnIjIVS1HLLmSCerhvL2q7T0ijKJEMBwFu+N",
+	"098LkjG9hdGaGhWuViw3y1tYv8b6c+UYuC1uOzYroajF+XZ9qjaudQShashnT5sZGRlVPeH6ilLvLNE7",
+	"TblRyp7c+bc45hbnJ+UYFvVbeIET4CaM8E1Nlca+M4bmqjPBj7+8GJf1ZVbmjVxBJooUbZzxS0sC3aAO",
+	"Axu7kglu9NiKODctYwnlinpY/NcXV0EYFA2ob3bXolgEMO4ldWqeNVifaUxfdRF3EAYGeVn8fjadTWcT",
+	"xN7TM/SYcspJzoJ58Gg6mz6ylRkr9GpOS+/D+lPGvPf1w7euel1hW+2iEcUpvC7vGVkPNW66QrERw5OX",
+	"OeX1za2Tk4YAMrv36Q4Y0RME4xH3gYRFEdYjaKGIy7LMD2uczHS7kUTEW1ACVVBGjOg5J8UAAQyPHY4u",
+	"AtwKq/teGB8y9SvlXTN8qqrEwBEdlm62VaF63YnItfbt1DUbJ/Fmi4Ghxgutxr6Nap4jugd1L6bcN3Oo",
+	"7spmo333+Wx25JIt85r92soL68MNSpo9RPxymqGOIJ0Y5sBFoUF29/WjaJLhBwPLThNeBNB1j9i1PWVg",
+	"rypm8lsz9PdjOKYhVLvLwUD/4taheWj59NDy6T4MLmZnQwNUKuC00b0RX3q0/6VuG3F882L/m1WvY/PC",
+	"+fn+Fzod8PDFp/tf9HvF+oFpjL37Ien3mFsto5vv2/FEzK3WffOskq1NsqcBSmAQfLgPgyXtKU4ygFBV",
+	"gUdrrir440KyZXXuDuuOVTbTiD+DRZFlQO+wKjgRODhl2QgLT+EUzmazcelpuOnislr1P85mMzPIi5Su",
+	"c6Exx4iQcAtYtuDiaLb3LAEtCVcYTHKF6zCqECCrhiiL25rm1oCVijnNX4wZyIPUj5y+sjVk+59zv+5x",
+	"wKP+L7YcMnLn5zgOnaPzuywHvLjzF3SMLH6h+cZcULMXZLdFN8I257n4rSCtnX//od1axtZyn/mF3eeP",
+	"WxXas1bZ9cz9fJCtAq+p+Rn7UGIJ+qjCu+KWyltGN/j5uIekB+xxEPb4rJ3DgvrG3j35DBCD7ZB6AEx/",
+	"Q6QH/PKAX/5g/PIvDkcw/9lCI41kaC8UqSuQaitdeYK50fY9FxpQj3hxh++UC0phbYGQ7eKP/XGILyyP",
+	"gxF3Nf8J4XBDy65U6TiEPCvUzgomV3Aj28UTBnBFvF2EI4eLXJpgyUIkA9yq9iiu6mgYM3llGuaFiFfr",
+	"OxhMFX410xfFLmwM97DQRY+90i0DFAacblRGtcaKxMPtQ7c485vELZx1/H8ybqG/EDw09+6fFMVwkz5E",
+	"MR5QwEMU49tGMd46Q7UzirEbOoi+21e21sFDDvuxATw7uKVlo/B6FNtym7117WhG40ZnsRhc7Qn+WmO7",
+	"/90UYq/JmN9IvNXPLuL7Gtq1Rjq8ud004shLjAvVTakxr9f/M5Sl504gl/SWiUJlW1fqVqnUiEuqNJYP",
+	"Yaav9QOCFCkwNhFGZjVYMRm6HHbZJ2E8nFXCQgRFthCVhjIKLrvFLuFwsUsH7SR+p84vQjuLIsuagYbn",
+	"mBUvOyBUmOCr2e+6S91Xd/ybTfCa7dn9mMB9WbT8kmetoM+zbj9znwt98//w5PHFo/OzY3JS3bbAB2G7",
+	"s2N/TdaK20NO6tC4UGtl3wDN9TXSH6GaayklfMLppXT8gPoeUN8/A/UdgMWqX7r+d0V9rhJ1T+7qPqyr",
+	"U049xIJWoRf1vaFaOdjml20itmpCnjrMoahW8bgNDyPexYeff9n6srofG3FsqGVr60IgGtZC6dbd0al3",
+	"wbiJuxAsMVX+onLEG015ESghLOSpu8CFhX8rrGlS4qC0WsSPz6sVnVvCX4SQDAp8Xd3PPSQmVN7mDdyt",
+	"PVtIhLtyDEgYuLr/baJAjT7L/5ZwofUDSn9YIunsavZ0PvvWgMH4G5tW12vjXtFmO/cHnPCAEx6iQ98o",
+	"OuRfmGvWnpIsa5/EI2NH9TcGAtRN34dVHG504wLeIBJp30UcaPrzjumVKDTECDpi76rlEqFMs9Im4sY5",
+	"vuyErqDqkqY+uhgOvTPWh+lsa0uX8YeZ7V1GoJzcZDR118ki7lkqrDLH/jY03dG3bF7fcSJLwnj9q2Wu",
+	"ht/14IJRXHfjwjjTD+ezWXk1ZCCA434M1ACVQtFOF63+fliX9rfrsEmSDeZgZM67ETW2d92GuyW1GjAZ",
+	"BNjswOTq/M10hoi9LZbm1ePejdiI99+F9a/BVh3r8fKWbbWlyisJ3iyPp+dziC9msxgv3kJc3gpz0CuG",
+	"EfF/z7UCfVWVD3bm1RvRuvUb8TXVK5GqcWiBswsnXtetj1wjjEbT09iFD22Atdy48rJLxD9ysbk0BJ/Z",
+	"J+PmLTYcEuus/RheODAJXmWJuJ2LC90Sa/Ckehrxt7yqDa+q3ioM65pNt+44l/cb/aYHVXWUITPi3l48",
+	"mlaXiZSHnJt3YewFmkvwO4fVTY97gHV5zK5co7vDMPXdZLPZTFqC1026kvSdvajsgU+vA5gZ8vrs/FHQ",
+	"6fwV2P9ck5skaDb46uvrVXXx2t116wgc12i89k3AeaXdK8Y0GzMG/5U8Wpwl5/TpzQ/pBXmyaOFwv+Gi",
+	"303RtlA8iB/NHollY8RjudRb58SbPQgsnjiWRe5Qem1S2r+AHLTUUdDbf6+uwoRK+PwL1IG90Y4jvSnb",
+	"wQ1OVfZ77Juo4Pb6Gz4zr/lN0jWzd+k9VfdXI9VX24Hp+nXi0btjO072lqLVnXzLC3qjpuYfz7v6flhb",
+	"h7aJzBHqGhWs62xycXQc3E1kL8e04v2eMd/1696dbo/1TwbbYeHFT1gCZP9w9pQpYDwRUto+IC3ZeVk2",
+	"/6jJaeKIHoJasvXV9vidFHzpNcgQslzDqG0Yx66D/pCxa2K4UWubx1N4V/2qbBf+pG0kE7oh8c4wxs7a",
+	"drrsFRC/e/du8swbK+5IqbVqnoPcfqW/12irC4ltCWJoKRQNIUY6u5PV/f43rQVjcrNe4jTw99BrP4tI",
+	"TlKSrf8jst0yoqCnIeR928kxXk2j0cp768rYhgjoBnUX2QIc2Oe63eOh09/BNiXo+zU0w+sDOzT0d1mQ",
+	"lLiaa2zAb8mKuGuucHxnBbv3xXAzk6Dp7j0vnYqe/i3lVVPPcHn+3rOGuPhenw/AXM+u+4d92b8v+7z4",
+	"ncL9Soq0SLT9nbQd85zenqEIuG3sL+II8Y7pEV10wvKGbRUF6PYM3OmfNxs9ewO2xOx+UM4Qhf7fAAAA",
+	"//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -37,6 +37,10 @@ const ExtContactFields = "x-privy-contact-fields"
 // matches when the names differ; without it a filter matches the property of its own name.
 const ExtContactField = "x-privy-contact-field"
 
+// ExtSets is the operation extension naming the contact properties an operation sets, each
+// with the value it sets (unsubscribeContact sets email_permission to unsubscribed).
+const ExtSets = "x-privy-sets"
+
 // ExtError is the schema extension holding the API's documented validation message.
 const ExtError = "x-privy-error"
 
@@ -95,8 +99,11 @@ type Model struct {
 	Update  []Field // updateContact's body properties, contact order first
 	// Unsubscribe is unsubscribeContact's body properties, contact order first.
 	Unsubscribe []Field
-	Filters     []Field // listContacts' query parameters other than paging, in spec order
-	Paging      []Field // listContacts' page and per_page
+	// UnsubscribeSets maps the contact properties unsubscribeContact sets to the value it
+	// sets each to (x-privy-sets).
+	UnsubscribeSets map[string]string
+	Filters         []Field // listContacts' query parameters other than paging, in spec order
+	Paging          []Field // listContacts' page and per_page
 	// Identity lists the fields that identify a contact (email, phone_number): those named
 	// by the identifier rules of the create request, in contact order.
 	Identity []string
@@ -140,6 +147,7 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 		return nil, fmt.Errorf("specmodel: the spec has no Contact schema")
 	}
 	m := &Model{}
+	var err error
 	order := map[string]int{}
 	for i, name := range contact.Value.Required {
 		order[name] = i
@@ -168,6 +176,9 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 				}
 			}
 		}
+	}
+	if m.UnsubscribeSets, err = sets(findOperation(doc, OpUnsubscribe), m.Contact); err != nil {
+		return nil, err
 	}
 	list := findOperation(doc, OpList)
 	if list == nil {
@@ -212,6 +223,31 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 	return m, nil
 }
 
+// sets reads op's x-privy-sets, failing loudly on a property the Contact does not have or a
+// value outside its enum (a rename, most likely), naming what the spec has now.
+func sets(op *openapi3.Operation, contact []Field) (map[string]string, error) {
+	raw, ok := op.Extensions[ExtSets]
+	if !ok {
+		return nil, nil
+	}
+	out := stringMap(raw)
+	if out == nil || len(out) != len(raw.(map[string]any)) {
+		return nil, fmt.Errorf("specmodel: %s of %s is not a map of property names to string values: %v", ExtSets, op.OperationID, raw)
+	}
+	for _, name := range slices.Sorted(maps.Keys(out)) {
+		f, ok := Find(contact, name)
+		if !ok {
+			return nil, fmt.Errorf("specmodel: %s of %s names %s, which the Contact does not have (it has: %s)",
+				ExtSets, op.OperationID, name, strings.Join(Names(contact), ", "))
+		}
+		if len(f.Enum) > 0 && !slices.Contains(f.Enum, out[name]) {
+			return nil, fmt.Errorf("specmodel: %s of %s sets %s to %q, which is not one of %s",
+				ExtSets, op.OperationID, name, out[name], f.OneOf())
+		}
+	}
+	return out, nil
+}
+
 // stringMap reads an extension holding a map of strings; nil when it is not one.
 func stringMap(v any) map[string]string {
 	m, ok := v.(map[string]any)
@@ -234,6 +270,18 @@ func Find(fs []Field, name string) (Field, bool) {
 		return Field{}, false
 	}
 	return fs[i], true
+}
+
+// Refusing returns the fields of fs whose x-privy-value-errors refuse value (create's
+// sms_consent refuses unsubscribed), in order.
+func Refusing(fs []Field, value string) []Field {
+	var out []Field
+	for _, f := range fs {
+		if _, ok := f.ValueErrors[value]; ok {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // OneOf formats an enum for help texts: "a, b or c".

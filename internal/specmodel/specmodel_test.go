@@ -1,6 +1,7 @@
 package specmodel_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -136,6 +137,9 @@ func TestExtensions(t *testing.T) {
 	if sms.ValueErrors[string(gen.ConsentSubscribed)] == "" || sms.ValueErrors[string(gen.ConsentUnsubscribed)] == "" {
 		t.Errorf("sms_consent value errors = %v", sms.ValueErrors)
 	}
+	if got := specmodel.Names(specmodel.Refusing(m.Create, string(gen.ConsentUnsubscribed))); !slices.Equal(got, []string{sms.Name}) {
+		t.Errorf("create fields refusing %s = %v, want %s", gen.ConsentUnsubscribed, got, sms.Name)
+	}
 	if email, _ := specmodel.Find(m.Create, "email"); !email.CaseInsensitive {
 		t.Error("create's email is not case-insensitive")
 	}
@@ -211,5 +215,37 @@ func TestFilterContactField(t *testing.T) {
 	if _, err := specmodel.FromDoc(doc); err == nil || !strings.Contains(err.Error(), specmodel.ExtContactField) ||
 		!strings.Contains(err.Error(), prop+"_gone") || !strings.Contains(err.Error(), name) {
 		t.Errorf("FromDoc with a stale %s: %v", specmodel.ExtContactField, err)
+	}
+}
+
+// TestUnsubscribeSets reads what unsubscribeContact sets (x-privy-sets) and shows that a
+// stale entry, naming a property or value the spec no longer has, fails loudly.
+func TestUnsubscribeSets(t *testing.T) {
+	m := specmodel.MustLoad()
+	if len(m.UnsubscribeSets) == 0 {
+		t.Fatalf("unsubscribeContact sets nothing")
+	}
+	for prop, value := range m.UnsubscribeSets {
+		if f, ok := specmodel.Find(m.Contact, prop); !ok || !slices.Contains(f.Enum, value) {
+			t.Errorf("unsubscribe sets %s to %q: contact field %+v, %v", prop, value, f, ok)
+		}
+	}
+	prop := slices.Sorted(maps.Keys(m.UnsubscribeSets))[0]
+	for _, tt := range []struct {
+		sets map[string]any
+		want string
+	}{
+		{map[string]any{"no_such_property": m.UnsubscribeSets[prop]}, "no_such_property"},
+		{map[string]any{prop: "gone"}, `"gone"`},
+		{map[string]any{prop: 1}, specmodel.ExtSets},
+	} {
+		doc, err := openapi3.NewLoader().LoadFromData(mustSpecJSON(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc.Paths.Find("/contacts/unsubscribe").Post.Extensions[specmodel.ExtSets] = tt.sets
+		if _, err := specmodel.FromDoc(doc); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("FromDoc with %s %v: %v, want an error naming %s", specmodel.ExtSets, tt.sets, err, tt.want)
+		}
 	}
 }

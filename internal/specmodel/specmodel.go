@@ -107,9 +107,29 @@ type Model struct {
 	// Identity lists the fields that identify a contact (email, phone_number): those named
 	// by the identifier rules of the create request, in contact order.
 	Identity []string
+	// Rules holds, by operation id (create, update, unsubscribe), the rules of the request
+	// body beyond its properties' schemas, in the spec's order.
+	Rules map[string][]Rule
 	// Replies holds, by components/responses name (NotFound, Conflict, ...), the messages
 	// the API sends with that response.
 	Replies map[string]Reply
+}
+
+// Rule is a rule a request body must meet beyond its properties' schemas (the identifier
+// rules, "at least one field to change"), with the API's message for it.
+type Rule struct {
+	Keyword string // the JSON schema keyword: anyOf, oneOf, not or minProperties
+	Message string // x-privy-error
+}
+
+// Rule returns the message of operation op's rule written with keyword ("" when none).
+func (m *Model) Rule(op, keyword string) string {
+	for _, r := range m.Rules[op] {
+		if r.Keyword == keyword {
+			return r.Message
+		}
+	}
+	return ""
 }
 
 // Reply is what the spec says an error response carries.
@@ -146,7 +166,7 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 	if contact == nil || contact.Value == nil {
 		return nil, fmt.Errorf("specmodel: the spec has no Contact schema")
 	}
-	m := &Model{}
+	m := &Model{Rules: map[string][]Rule{}}
 	var err error
 	order := map[string]int{}
 	for i, name := range contact.Value.Required {
@@ -166,6 +186,7 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 			return nil, err
 		}
 		*op.dst = fields(s, order, contactNames)
+		m.Rules[op.id] = rules(s)
 		if err := checkMapping(op.id, s, *op.dst, m.Contact); err != nil {
 			return nil, err
 		}
@@ -270,6 +291,16 @@ func Find(fs []Field, name string) (Field, bool) {
 		return Field{}, false
 	}
 	return fs[i], true
+}
+
+// MustFind is Find for a field the caller relies on: it panics, naming the field and those
+// fs has, when fs lacks it (a renamed field, most likely).
+func MustFind(fs []Field, name string) Field {
+	f, ok := Find(fs, name)
+	if !ok {
+		panic(fmt.Sprintf("specmodel: no field %q (the spec has: %s)", name, strings.Join(Names(fs), ", ")))
+	}
+	return f
 }
 
 // Refusing returns the fields of fs whose x-privy-value-errors refuse value (create's
@@ -402,6 +433,29 @@ func Names(fs []Field) []string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
 		out[i] = f.Name
+	}
+	return out
+}
+
+// rules lists the rules of s and its allOf members that carry the API's message.
+func rules(s *openapi3.Schema) []Rule {
+	var out []Rule
+	if msg, ok := s.Extensions[ExtError].(string); ok {
+		switch {
+		case len(s.AnyOf) > 0:
+			out = append(out, Rule{Keyword: "anyOf", Message: msg})
+		case len(s.OneOf) > 0:
+			out = append(out, Rule{Keyword: "oneOf", Message: msg})
+		case s.Not != nil:
+			out = append(out, Rule{Keyword: "not", Message: msg})
+		case s.MinProps > 0:
+			out = append(out, Rule{Keyword: "minProperties", Message: msg})
+		}
+	}
+	for _, sub := range s.AllOf {
+		if sub.Value != nil {
+			out = append(out, rules(sub.Value)...)
+		}
 	}
 	return out
 }

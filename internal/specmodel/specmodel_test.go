@@ -149,6 +149,14 @@ func TestExtensions(t *testing.T) {
 	if phone, _ := specmodel.Find(m.Create, "phone_number"); phone.CaseInsensitive {
 		t.Error("phone_number is case-insensitive")
 	}
+	for op, keyword := range map[string]string{specmodel.OpCreate: "anyOf", specmodel.OpUpdate: "oneOf", specmodel.OpUnsubscribe: "oneOf"} {
+		if m.Rule(op, keyword) == "" {
+			t.Errorf("%s has no identifier rule (%s) with a message: %+v", op, keyword, m.Rules[op])
+		}
+	}
+	if m.Rule(specmodel.OpUpdate, "minProperties") == "" || m.Rule(specmodel.OpCreate, "minProperties") != "" {
+		t.Errorf("rules: %+v", m.Rules)
+	}
 	if m.Replies["NotFound"].Message == "" {
 		t.Errorf("NotFound reply = %+v", m.Replies["NotFound"])
 	}

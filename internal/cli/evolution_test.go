@@ -28,11 +28,14 @@ import (
 )
 
 // The additive release: a new optional contact property, settable on create and update and
-// filterable on list, with an enum of its own; and a new value of an existing enum.
+// filterable on list, with an enum of its own; and a new value of an existing enum. A second
+// filter on the property has a name of its own, mapped with x-privy-contact-field.
 const (
-	newProp      = "loyalty_tier"
-	newFlag      = "--loyalty-tier"
-	newEnumValue = "pending" // added to the enum of the consent fields
+	newProp       = "loyalty_tier"
+	newFlag       = "--loyalty-tier"
+	newEnumValue  = "pending" // added to the enum of the consent fields
+	newFilter     = "tier"    // another filter on newProp
+	newFilterFlag = "--tier"
 )
 
 var newPropValues = []string{"bronze", "silver", "gold"}
@@ -65,6 +68,12 @@ example: silver`)
 name: `+newProp+`
 in: query
 description: Loyalty tier filter (new in this release).
+schema: { $ref: "#/components/schemas/LoyaltyTier" }`)
+		s.AppendItem(list, `
+name: `+newFilter+`
+in: query
+description: Loyalty tier filter, short name (new in this release).
+`+specmodel.ExtContactField+`: `+newProp+`
 schema: { $ref: "#/components/schemas/LoyaltyTier" }`)
 	}
 }
@@ -186,6 +195,9 @@ func TestEvolutionAdditiveReachesTheCLI(t *testing.T) {
 			t.Errorf("contacts %s --help lacks %s and its values:\n%s", cmd, newFlag, help)
 		}
 	}
+	if help := c.must(t, "contacts", "list", "--help"); !strings.Contains(help, newFilterFlag) || !strings.Contains(help, "matches the contact's "+newProp) {
+		t.Errorf("contacts list --help lacks %s, matching %s:\n%s", newFilterFlag, newProp, help)
+	}
 	if help := c.must(t, "contacts", "create", "--help"); !strings.Contains(help, newEnumValue) {
 		t.Errorf("contacts create --help does not list the new %s value %s:\n%s", consent.Name, newEnumValue, help)
 	}
@@ -250,6 +262,7 @@ func TestEvolutionAdditiveReachesTheCLI(t *testing.T) {
 		{"createContact", newProp, newPropValues},
 		{"updateContact", newProp, newPropValues},
 		{"listContacts", newProp, newPropValues},
+		{"listContacts", newFilter, newPropValues},
 		{"createContact", consent.Name, []string{newEnumValue}},
 	} {
 		props, _ := tools[want.tool]["properties"].(map[string]any)
@@ -289,6 +302,10 @@ func TestEvolutionAdditiveReachesTheCLI(t *testing.T) {
 	}
 	if got := only("silver"); !slices.Equal(got, []string{"evo@example.com"}) {
 		t.Errorf("list %s silver = %v, want the created contact", newFlag, got)
+	}
+	// The filter named otherwise matches the same property.
+	if got := contacts(t, c.must(t, "contacts", "list", newFilterFlag, "silver", "--output", "json")); len(got) != 1 || got[0][email.Name] != "evo@example.com" {
+		t.Errorf("list %s silver = %v, want the created contact only", newFilterFlag, got)
 	}
 	c.must(t, "contacts", "update", emailFlag, "evo@example.com", newFlag, "gold")
 	if got := only("gold"); !slices.Equal(got, []string{"evo@example.com"}) {

@@ -667,10 +667,11 @@ type ClientInterface interface {
 
 	// UnsubscribeContactWithBody Unsubscribe a contact from all email marketing
 	//
-	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+	// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+	// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+	// is optional, at most 500 characters. Unsubscribing a contact that is already
+	// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+	// failure (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -679,10 +680,11 @@ type ClientInterface interface {
 
 	// UnsubscribeContact Unsubscribe a contact from all email marketing
 	//
-	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+	// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+	// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+	// is optional, at most 500 characters. Unsubscribing a contact that is already
+	// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+	// failure (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -897,10 +899,11 @@ func (c *Client) CreateContact(ctx context.Context, body CreateContactJSONReques
 
 // UnsubscribeContactWithBody Unsubscribe a contact from all email marketing
 //
-// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+// is optional, at most 500 characters. Unsubscribing a contact that is already
+// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+// failure (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type.
 //
@@ -919,10 +922,11 @@ func (c *Client) UnsubscribeContactWithBody(ctx context.Context, contentType str
 
 // UnsubscribeContact Unsubscribe a contact from all email marketing
 //
-// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+// is optional, at most 500 characters. Unsubscribing a contact that is already
+// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+// failure (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1456,10 +1460,11 @@ type ClientWithResponsesInterface interface {
 
 	// UnsubscribeContactWithBodyWithResponse Unsubscribe a contact from all email marketing
 	//
-	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+	// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+	// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+	// is optional, at most 500 characters. Unsubscribing a contact that is already
+	// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+	// failure (`x-privy-idempotent`).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1468,10 +1473,11 @@ type ClientWithResponsesInterface interface {
 
 	// UnsubscribeContactWithResponse Unsubscribe a contact from all email marketing
 	//
-	// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-	// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-	// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-	// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+	// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+	// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+	// is optional, at most 500 characters. Unsubscribing a contact that is already
+	// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+	// failure (`x-privy-idempotent`).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2448,10 +2454,11 @@ func (c *ClientWithResponses) CreateContactWithResponse(ctx context.Context, bod
 
 // UnsubscribeContactWithBodyWithResponse Unsubscribe a contact from all email marketing
 //
-// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+// is optional, at most 500 characters. Unsubscribing a contact that is already
+// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+// failure (`x-privy-idempotent`).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2466,10 +2473,11 @@ func (c *ClientWithResponses) UnsubscribeContactWithBodyWithResponse(ctx context
 
 // UnsubscribeContactWithResponse Unsubscribe a contact from all email marketing
 //
-// Sets `email_permission` to `unsubscribed`. Requires scope `contacts_write`. Exactly one
-// of `email` or `phone_number` names the contact; `reason` is optional, at most 500
-// characters. Unsubscribing a contact that is already unsubscribed succeeds and changes
-// nothing, so it may be repeated after a transient failure (`x-privy-idempotent`).
+// Sets `email_permission` to `unsubscribed` (`x-privy-sets`). Requires scope
+// `contacts_write`. Exactly one of `email` or `phone_number` names the contact; `reason`
+// is optional, at most 500 characters. Unsubscribing a contact that is already
+// unsubscribed succeeds and changes nothing, so it may be repeated after a transient
+// failure (`x-privy-idempotent`).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -4249,141 +4257,144 @@ func ParseExchangeTokenResponse(rsp *http.Response) (*ExchangeTokenResponse, err
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H19k9s40t9X6WKuaqVZSiONx95YU0/V+Xa9d35qd+2yx3ES0zeESEjCmQJ4ADgaxTWfJ98jnyyFBkiB",
-	"b3rxy+5dMv+4PBIJNBqN7h/6TZ+CRKxzwSnXKph9ClaUpFTif19TLbejZwtNpfkzpSqRLNdM8GAWvKGJ",
-	"4KkCLWBDmIY5XQhJQZp3GF/CQK8opCJRwzH8RJOMSJoCUUBAaWkeUAL0imgwz/3t+vrVKCWaRnwh5BpI",
-	"lokNTWG+hdc//whPp9MJcHpLJcwlJR8VpDQRKePLK0gyZkgHkiQ01zAXejWOeBAG9I6s84wGs+DRJAgD",
-	"Sf9ZMEnTYKZlQcNAJSu6JmZdepubpyxZwf19GPz30Wui6S9szfTI/vsT2bZZ8Jr+s6DKzO3IzamElGxh",
-	"ISQuiySJKLge753+T5IuglnwX853+3Buv1Xnf8PNeME1XVLZQ9qvjBeaHkndGh/+vQh8TdeEccaXB/iX",
-	"0YUGxpGkpJCSco183DCeis23p+4gC7sIdKz81jQq2iN971bUErTjFEjzuILBW87uQNkTOvy2tPXxriKv",
-	"xqdvTeF9GOREkjXVTof9KLgmiX61Epy+onLNlGKC/8yybqX26xtIBFdmfxf4DAwILCSlTmtdQayKuXll",
-	"TtM4hLjg3t8gJMRc8Bv/M8YhlyTRLKG4UGYm+mdB5TYIA07WRvcklsqb3JB5k1d0Bv16KgzuRksxch/+",
-	"aInGPXq+JizrW+HzO5JoMJKfwZroZNVHEj4SHLsPOOdu9sOcfu4okB+pNtagzvW9RPXxZx99Pn9ekWWH",
-	"vJpPgRfrOZUhLKRYw3TsW5FpN0W5GcynIqULUmQaX1gzztbFGv/vNop5h+kVld20OKFVqLLNDCFMjaGd",
-	"TiZ1miaTHqqovOmn7OJxGKzJnSPNjHGIUCOWvyFv9ssVyq/johWvEJ6Pp08u+zbUCrx94ejN9MixR15S",
-	"lZsNLk/8ImOJNv8358ps++xTQPI8Ywkx5J7/QxmaP5WMVO7R6rVbkhW4LVRKIe23qTun9qEwWFOlcPOC",
-	"Z+COL2yYXoFeMeUOGMkkJekW6B1TWhla748+UGbm5/yWZiKndpV1hl+vqJtFyDrfy1nnNBN8iQiNlCSa",
-	"ffAQXi/Q6SLNvXfe/dIBbHLagO69Q3Di2EHrLx4BA04fuI9iz3wfP2j50gGDe9qAJYX3xnLkkt1uR06G",
-	"URSsvj9BmsP64e1+s1Mwq+MQBi+4KhYLlhgM/yYxon7aqWVd7/ceX//pG4WP+wf5WnykHFJBFXChYUVu",
-	"KSKYEpoAvuLAs2ELT3PB0Kp85YOtkZKMJB8VUmAnxklFTiXyAzilqXo40A8HunWgv0iWw+A3oX8WBU9P",
-	"PIvce633CHKhbxb4VO3kmXuVUx6JKLIUiZ4b+syjX/V8/SaqqRCh0Icz9HCGus/QAakMg2o4euphkfU3",
-	"e8+Lee4mcw/6R8ZMDfgF0LuE0pR+5XPy8pZaJ5GsZhoDugSBLMzNOPb8g3F5l7/CVwTPttYVSOYZBVxU",
-	"45Q1nIv7ts1/dJ937uF8/v91PjuPQBi85aTQKyHZ/zr5VBaNV3uPZe1B/1j+hRJpzg2aX6YAHRV8aS5p",
-	"jN+SjH3lU1qbz00WAr3LjZEPQdJb8ZGm3vQPxu7hMHUdpmMENwz+m/kPnp+fCctOPl94kXxdeXo/BapY",
-	"r4nclv4MI+0KPV7fKVgwqczJts6usP8w3lZE3SwsVeaUaMIyFczefwoWjGap59LcLZqpChAH9x/8b15y",
-	"apa+FpICvq+ASOqf4TBwLHqRUq7ZgllD9sVUzomqX0vrXh5334YvIf0rgoT2XHZxsFvuFShKIXZrjR8U",
-	"0IMC6lJAB8W2FNrSy6uc0qlL5LOOoILSRFP0nPNiHczeB7v4TBAGfggnCIN6/Cb44EeSaw+24zF2Se7g",
-	"B+tC4W1BmIUtZrB7OQR/zhAaU96HZQSga3mlJxeuV6gDMkoUhRUxF/3qusLSq53T1+gKViopDKozrXbO",
-	"Y/OH76cLMYgObL0uNMJ3wRMKiqLzOJcip1KzymneHbfaF1kzlHkhtRBvDHplPnG7CqhElR86q8U9Du1D",
-	"R1wsDBJJiabpDdGeVQpmwcXk4vFoMh1NH19PJ7NHk9lk8j+DMFgIuTaPBinRdKTZmramMoMWSov1jZXX",
-	"g0EofPhn++x9WLpcm6z6rcgy2JTh08qnShS4JVj/Kqk7V82Vy8gEBRtak0VGMQkj4oqsKeREayp5aLb/",
-	"fzz79RcgGSNqGAIvssxsczNr4h+E0z+7P8eJWAcYNPqF8qVeBbOLx5dhUL5axmzdHMEs+Pv7v/85itSH",
-	"7/9s/zP+8P0gisbVH8Pv/7TnBCVE0REzO6eYZrfV+H0njFhrU/qp01RSteNwQy6PChOGAaKPGxum8sXl",
-	"Pwk3ktBceksyMtL5+k/iqLfrrvVWsK0Mqe3G/X76+PHj6cWjy8dPfgj27kwUff9+Onr64f1k9PTDp2k4",
-	"vbz/U5doa7I8KNHX5pn7MCjydM/ZejS6mFxPL2cXFyecrXs/JeC9vx0+b8MK1HWEhhvBxT1Bdlxr8zTX",
-	"VEZtjR8qasX8HzTRnsauwFJr04x9cySEsJEkz2na1qgp0ccEs9E4NHmE7+6h7RemOi2KwdsgFiV1qp8q",
-	"pulaHU1eRQmR0kKJnCwZJ/qIk/hq92TnMmtjda4Z987R8heRIv4hWfZygWh77wL8V10OUHAffgoI37rX",
-	"fXqsBH4wD/gf16Tvg4HoDb5rMKZbO3wAMY5jc0j8dxEwNzXf4TtB451R7XrRpgZ9nbhuHIIqDUSBUYYz",
-	"INDFEWeFelcR8cYy0DhVOERaC8VsgCtG1sYYs96EVW5gyhYL0EJkZmG5kBpIxJMV4UsKWgDT1t34VwFm",
-	"/w3O29rx8oww3k220rJItLV2NajQvevdnxtZSlNmmEeyV95ZWZBM0S7mOkgrFkCA001l1wfmctQS1ipD",
-	"r8GvWcXwiB+Sm+EYfsyEoukMCIeCp2UWpjvbWysvi0LR1LKjAe6a2ObI01NDOS1Bs187dlwBmSPgI9xY",
-	"71xvYU2JBT6IWgZmlcOxv1Uj9ZHlI5Fb3o8wamWMpDF0Pqg6Il2ptBrJ7jJx5BpLnIDLc2k1zZtDeFzK",
-	"01U7ZQzBn+XMuI1F9kONg1Di6MyaMFBr9TvxpnY92McPGIiccsBdDyGlCUuNgJfJxmDYAFxE3E09HNcy",
-	"9mzQvImdMd2LgCpyo2NoCpgVK7dXEW8k+O1ODJ7QxlHWKypRpdmbGNKrhXPCDscRj0udjBccq5lVDCth",
-	"VAMmS9rrMP7/2asXsGS3VOFUlCSram58vVRh7RGtZ61i9qy0S0cvvHkrngUJ4S745X/RZgJa6xI6Hicw",
-	"FkS2LRJZHqUfwMx2goq4b4IF795h1zDaqbyGfuhMQPQPST/INPPWVGOvCfFxxqGLQnXeeXloq0/mQmSU",
-	"8A7OPgOVkIxISDxdbGUKBmZGSDJKpAKmh+Ng37VrkRENH6mTPrAMxU3hVOlSUNWwF43Ubcx9m9LOGa5K",
-	"BwGR1K1FwaB0J+y8GMgAYxjNosxVF0sI7BjKfI7AVNVuUp+CTGxJprc3Gj26wVJkadApNDvssCb5ezv9",
-	"B8K3vzPLfqIZ/UykW3vVR7odyZ3Z9iBSRe2rfLeFYa3g9EtQcwv61on5Jkg4Rb50IeEujlkkTPuY1A2E",
-	"+zBr5wR9mLVn/7o/Px2zloZNC8eR2Z69H3gMCNHl3xJMYwK/CJKeBu4+G/ncd9wnn3c7657xutfJbq6R",
-	"AQPXQ0BEgNbrlsrtxvxpxCgTCckgJ9KaNgKpWJvdN9cDHXF7pdIbAVzwkTV8qdAjRXMi0QWYkTnNVGiQ",
-	"xmbFNFU5SSgM4kJR+WccfSWU9gGLYf51CVBSmrE5NUNlWzNGbF0yM7uYeGbhhrl5gaQEwQnRYB9Ch7HY",
-	"cNiQrbmqRRyl13qYygvdZiUyy4OxdUhaZW04jxvedPFlWxgUnP2zoJwqFUY8E+JjkSvrHS6lzlYHzCDu",
-	"8xTGQ9/v/ZHS3CVQ5jTLGF9GnLVdqZ/h+fyX83RipK5U/s1KHKJhY1DURgq+7PLip7QOOw7GBH80r3hg",
-	"owQkbazBoXohRJMLZjrMpEpFUqwpN9uwpRY+Q8YUxisMyq+DOmOHvKl3sdPmehFfjTJ6SzMXUb6CXFLE",
-	"kYJ7gUkMVRYGFqPzPAiP828hFT/h7F0+riqi5TtCDwS3Dnk/cYd2Q3f5u3a86QyJJSvG6cic5V1GFu7E",
-	"zJnrlCp/Q7RIiYsn+FsyK28mEV+TrbGKqXvXbKh5kqao85wPh0Jsvo53Cl4soJJVV7SpgPCtiwZFfFD6",
-	"glxearG2YmO/nzl3kNGabieFVKikgKGlRsnZ1YXOJeHJKuKCewvVK7qFj1xscBxtdIHLjrXWnsCScipZ",
-	"4hglFlaLaKIL5dSFCyW6Lbyx82GZi/2gzC9vpAp15qD7WbFejUlXykAtIfBDh9/eF89OJ/TCOx/tw9BW",
-	"Dw4v+eJcOt1bk3cKfx2MHfLzm8mOEPV+R3uVSQLUPWONL16o7ReFoh1e7ipj4+DpR0XbJN2+3kVwvUqx",
-	"43waK8/pkhgTAK7yChIiJaMpMA4EbFC9WUqdsiXTzYJqYs5mZmx1eZuAhHB3+VmTj9a7gAKOJtBKLqRS",
-	"5ECgrKWyntXSqivNsszgEq18mXFOWaabJvTJJKgbycno6YfvO+NMr2oxgVYRqYFPNkKhDO5wRbgOXlBV",
-	"ZB1h6bwpggdq8cJdwZz/1ml1cmGghSbZDbpQ6rNfXnivTvpfzatinPLVJ/tfbEigK/nzqv98kuqzdMmp",
-	"D4K74kS+64hxW9nnQOHeaOSp0cfD+GcfKWYl184D1XYpWQ+8dz2tqH4f3LLc8KVCAe2YaMPWY5VF56Xg",
-	"5bNCr9C+KWWT6tCYVu5BSReSqpX7qiXB9sUbXY7fTjyoZTPUp/drq+v1oj88evL00Q8TI8pVDJZx/eQy",
-	"6BJKm0WqbhivyeQPF5NOGVZl/dVODsqI4o2xz51BZrPAG/ux/6LNRjxoLWpsqo1Wo76krca2rgOA+/m8",
-	"NAMtX5TNbLMpkvTOxqFCI36U6RWVoFYkpztfNDZeqBBTZY0MxPkUWXMRBTP4FCG+M/+NGnAiCkIYj8f3",
-	"9/EQXEDICtbFeILS3hyrawD39Y23HPvoeDyOgvt42HnT7mZCZVtDNEDcw3LOk2WwGveo3CFNZ6fqLqEj",
-	"TW1YwxNNyNW+hPi3hn8owcevyeZXBymMZDcZ0t0H5DjrjkLjOVkatxEh117wDzEo0j1KJMXgHslUJU1j",
-	"iO23NyyNEZyWfyuaSKpjc22IeFXFVfAMFUw1KhiwaUZNiKbKeqb+dn39Cv5CFEtg8PrnH+HJD5dP4f/8",
-	"74vxo/G0c/MrErpVj08QAsRSleREqY2QnSd9KQnXu5Pu0LMby2NFJ6atVEsjapSThHpOEXxMXZk7h6d3",
-	"GvG0sE8/VfkPNxvJ9OGUFG9FXWLxdhcn+SzfbPv9BwdtpYO8IFSHl5ZDL/O6fLUR78+92Our7Z+lz2G7",
-	"b1P3fPlF6Qa8i1sneXIj3i3MQ+u85FCG2iCWlCjB4yNSD4wW+6MdveZAE1en4Ln4HnsApxeSMoPrBGSC",
-	"L2HgrglGrB9PJpCsiCSJplINu73JbzGZ7PP0gv/qV1AJVYbJv5leaK24llBlY5pagMsWmlPFnOfHz6kZ",
-	"EL71fVMR72IvCIR3ekV4xUi0zTVO7tKWbETcpU9HvBrfJh9wATRlGt1kzvyuGfdP9UWbeWTf4jymVQvt",
-	"ZO9nqVpkSLeW7eLVacEw6/Xd7YhTKf5qyzR0pLVHIUfcaeQuinqVcfdJ6v78S1Ww5SJme7UOf5XtJYuM",
-	"qlkP9yJ+7OG9aqfl7VKI4hDiKmMoDiMea7JUVjPUYssYPLISlv5r5pK9pnlGEoo3rVoygxrDM5s4klFy",
-	"a5mzhsKlDqZXZhE2quZuLZKuxS1VGMrC9oMwcP7rvwp33KysEXDZJDPgLMNsFOWgJZ7lkzPQ/qjcrq+S",
-	"o1PbADNiB9/x807eoxulZD1uUcS/hPVtQ2uuDjQpJNPbN2YlVhjn6FwwN9RO1425q9s7/iBGXXkTw0Ls",
-	"OlJeTmBF7zwbH1bRRMbhDdWa8aWCqJhMHtmbP94Q1RAPMOn2Df1F6BV6fLfVLcY6rb1+LxV2t707mHYt",
-	"YKKqDxrm/TRcJyut8921Da+B7WV7V8T2PdJM7gIkzvfhmoV0XCdnVhubK+GokBnl5uZf+ZhZiurdXh2N",
-	"KSkUlTZnz3xe3h+bK0KaWwsShsSLjhhH5Xtws/oX7UFrf/LcZo8tMrHxbr8/elfS2Sd7A/VrnpxPaxb8",
-	"wpSupc43rpFlZnHobECt+AuX7bJNdmOUjrG3MnPrVbPzc5KzMcrjOBHrc1z9ufV8+ZJvmYKlmowvhEcx",
-	"9mhxbdcQAiwFrAnjmjBOZUf21VsuMFJFshBWhKej6mlDc/Vk6dZ4ZQaFqnedEfxBgkYDSJavyDDE8D/L",
-	"aBpxzDzEm1Qxz1hShR7LuIKtakM01SptU672rXynzDlQjC8N3lKikAmaPS2NKIgFlAueQYwRkDL6EYMu",
-	"JFfmLDGuXcRySXkMOUk+kiUdRzziP9GEKSa4AuFST1Xp5fOIdioP81MHmD+BNjF3iQbW+asBa6SpGs7M",
-	"yGdwdnZdP1MrofT47AziVy/fXIO/zzFkmA7qQpmGweZhmBcaRKEN7rMLOL+dxhEHMKhuBvFBAXLX3Jw4",
-	"HWTgRJnkESsqb6lUMVCu5XZsxhUkZyNzsJeUA1tyIanCt11U0b1SxYBbsaYNdlNJSJaZ4eJPhtD7GkU2",
-	"/GT1b7UZgAm22Gc4p9LoGLsPpfcM9EqKYrkygy5FRvhyLOTy/M6OfFHWzSWCL9iykIgqrUZ7+/oXGLiU",
-	"YUipZLc0hUpGDXn4yHxrhk6lyHPGl8gjZDZgTPfOmCFvR0uqbBLC2RmsCRo9G+Qr9/A71YxWYsl9p7PX",
-	"8Gqvt/c+voJ458WOqwi764tsqLPqyAWzz86w2F+kNMtsVDG+mEzjVl9lc0+6uLtzQ9jMrrOztj/JGMge",
-	"8H/eAq8cCPznm5e/wVyk29AsL2MfKbJVsXlmWFweCxU6X4PaUIlETuBThLVAhhNu9nt3n7CYovLoDa/M",
-	"2I0VxReTy9iKBBdIgVn9hmaZW2Tcl8sbW6Z52RIYjPVqWmEQBZifbMtaq3JWQ0ZZ0RoFwyvUO3X2t/pj",
-	"m6ukG8Brge1FYR25v1YxX8PSs7PqxjYXKXO5spZ9ZQVpfHlxAa0cgxgGFnXFRuzjUqa9Jjxu+R1Nvb1E",
-	"/FyKNVO0jEOFqKUQZmBYRAFBblSdv93+4r0urWLgVlHYFZc9v629celojjrs/WeE2WjXrbkaVyjO5orY",
-	"k1R+YMTMdSqymsFdn9GaiAVmv6Gia4AvlEwzVXmUrHljPC9QZz+rmL7zKUjAnqdQ9SUuE9KSXXs2x0v0",
-	"ikGV5b9vk2xenM2BMsRZdQSDmNkRCaa3cAugYzhH3dH4rqIoHs4qwh3iR3GJu268M8Abb2w3DNEeVGfh",
-	"O+Xl5iFzRrj6mTHFNAb8TDWh7XfK8WhQYUwzaGUShdFgotAYdKogZ1nUMBwj380OpWXXZr0qbCcKc+qU",
-	"piQ12zqnmGEEoFhGuVFR1nilbjuf+1l1KE4W93v5nGiVnluFViZHDAikouoPbjM5h2GpWpDz9fRK1/ge",
-	"E5mshLvqDpJiyRuVSF1JVRVBQwHHY2xRRsbQkVvFycY216qdVWUBdcYSyhX1cOCvL66DMChqMNOMbBEU",
-	"Gk/3kjo3zxqcyTSGTtpoLwgDY/UtdpyOJ+PJCHHfeIpoPaec5CyYBY/Gk/EjmxWwQkR9XiJfi+WNaenq",
-	"xW6vibvszso8GzaM4XVZ42JvR3EdhseGmWcvc8p3VUNnZzXLxWz1ULrHhHU4YHjEfSNmLZhFow0LdlWm",
-	"mGF+jZluvxWLeMOMofhnxMi3A8jGCKFr5njLFuBW2HP3wtxfUj9L2zVip6pySp/Q3We+rZKkd11wXFvZ",
-	"Vk6tuaDMt+iUqL3QaCpbyyQ5oXNNuyjivh6/c+WCtdbRF5PJiUu2zKv3CiuLpfubY9T7V/ipHH3dKFr+",
-	"s54ilV52d/VCqJPhO6LKLgee98l1Lti3PaVTqUqk8dsCdPcCOKUZUbPCvqd3buPQPLQbemg3dB8Gl5Np",
-	"3wCVCjivdQ7Elx4dfqndwhrfvDz8ZtVn17xwcXH4hVb3NXzx6eEX/T6lvlMU/b6+O/Q9xvVKz9r7pi8L",
-	"43q7nm1Wye5MsqcBSmAQfLgPgyXtSIz5hSmtKqeXNVcWvRmrad2BZWboHuuOGR7jiD+DRZFlQO8wIzUR",
-	"ODhl2QCTHuEcppPJsES5brq4zJT8j+lkYgZ5kdJ1LjTGt5jG+zqGzJ0Px/Y9JaAl4QodGS5pGgYV6mXV",
-	"EGViVd3cGrBSMaf+ayU9PvjdI+evbP7S4efcL0sc8aj/ayHHjNz6KYhj52j9JsgRL+799RYji19ovjEO",
-	"Ue9D2G4PjbDNSqby2xBaO//+Q7Otic0jnvpJxRePG9nBk0bK78T9dI3NQN5R8zP2QMT050GFd8UtlbeM",
-	"bvDzYQdJD9jjKOzxWTuHydy1vXvyGSAGW/F0AJjuZjwP+OUBv/zO+OVfHI5g7K2BRmqBuE4osst+2Vnp",
-	"6iaYG23fkUyPesTzO3xn3QShjWsL2Uw8OOyH+MLULBhwl2+eEA5zWnZESoch5Fmh9mbPuGQP2QzcG8AV",
-	"8WYCiOxPsKiDJQuRDHCrWnO4jJd+zOSlCJgXIl6t72gwVfiZNF/ku7D+w+NcFx32SjcMUBhwulEZ1Rqz",
-	"4Y63D+3EwG/it3DW8f9Jv4X+QvBQ37s/yIvhJn3wYjyggAcvxrf1Yrx1hmqvF2M/dBBdlT82zu4hh8PY",
-	"AJ4d3U6xlvQ7iG2qx8GcajSjca2rVQwu7wF/KbDZe20Msdfgym9i3eilFvFDzdQaIx3fWG0cceQl+oV2",
-	"DZFXQvX9BGJ5cyeQS3rLRKGyrUuzqlRqxCVVGlNXMBzX+PE6ihQYmwgDsxrM1gtd/LSs0R/2R5UwCK7I",
-	"FqLSUEbBVTvRIuxPtGihncTvEvlFaGdRZFnd0fAcI7Jl9X2FCb6a/d51SPvqF/96A7Z6a3DfJ3BfJsy+",
-	"5FnD6fOs3Uvb50LX/D88eXz56GJ6Skyq3ZL2KGw3PfWXTK24PcSkjvULNVb2DdBcVxP3Aaq5hlLCJ5xe",
-	"SocPqO8B9f0RqO8ILFb9yvK/K+pzWZAHYlf34S475dxDLGgVOlHfG6qVg21+yiBiqxrkOQINeo6iiJ9W",
-	"13tVlWLa1k02iysEomEtlIbHkwn6jVwJw9irZa3DLMRGTFU/3ltr/4qwCEEgT12pkIo4F3qFnTiV+FZR",
-	"tKJVj/pFeMhgvtdVJegxHqCybjRw9WE2bQg35RRI0FMk/m18PrWOvv+W4KDxUz2/W9hoej15Opt8a3hg",
-	"bhebRn9lc5mi9cbhD6jgARU8+IK+kS/IL82qZ5qSLGuexFM9RQZN+HVbvSCiWcLW0yvmHdMrUWiIEUDE",
-	"XoXeElFIPUkm4uZee9XCGVA111IfnfuF3hlTwnS2tVne+Hu+tgQOKCfzjKauCinintnB5GRsi0LTPe2u",
-	"ZrvSGLIkjO9+7MqlfrvWTTCId02cEMf8cDGZlBUFPb4X9xuSBnQUiraaL3W3UbqyP3mGvXWsHwadal4h",
-	"zdCWSPU32Wn07Yl4s3GPSw830xkiDnbmmVWPe4WUEe8uofSrJ6tG51jzYzs0qTKT3Zvl8fhiBvHlZBJj",
-	"vSbEZTGRw1ExDIj/M6AVgKsSdLChq96IRrFoxNdUr0SqhqHFvM4TeLPrmOP6J9R6ZcbO82fRcLlxZY1E",
-	"xD9ysbkyBE/tk3G9+AmHxBRp3/0W9kyCFRARt3NxoRtiDZ5UjyP+lldp3VXCWgVIXY/iRmlsWRbn18pX",
-	"iU2GzIh7e/FoXNWgKA8G10sobN3FFfgNp3a9cjtQcnnMrl1/tOMA8t1os9mMGoLXjpeS9J2tb/WQpNc4",
-	"ygx5M714FLQaRgX2PzdkngT1vlBd7aCq5k/7mzWdAMpq/bq+CdKutHvFmHo/v+C/kkeLaXJBn85/SC/J",
-	"k0UDVPt9+vwmfLbz3lH8qLfWK/vpncqlzhQlXi9dt+DgVBa5Q+l112j+cG7QUEdBZ9u2XQIlVMLn190G",
-	"thAaR3pTdhHrnapsE9g1UcFt1RQ+M9vxm6RrZkuwPVX3VyPV19ue6bp14sm7YxsVdmaR7RrAlnVdg7rm",
-	"H87a+r5fW4e298gJ6hoVrGuIcXmyC9tNZOtaGq56z5jv+1HoVpPA3S/N2mHhxU+YvWP/cPaUKWA8EVLa",
-	"9hEN2XlZ9ozYkVPHER0ENWTrq+3xOyn40uurIGS5hkHTMA5d4/U+Y1fHcIPGNg/H8K76MdI2/EmbSCZ0",
-	"Q2KpKbq9mna6LDGP3717N3rmjRW3pNRaNe+223ylu0Vlo3mF7SRhaCkUDSFGOtuT7drEbxoLxrjkbonj",
-	"wN9Dr2spIjlJSbb+j8g2WYiCjj6C980bi7mi1PpzvLf3EltHj3ea9iIbgAPbIzdbA7TaAtha9q4f0TK8",
-	"PrKwv7s4X1Li0qWxb7slK+KuJv/0gny790V/D4ygfnd7Xl4qOtp+LGznFd9weZe3ZzVx8a9wPgBzrZ7u",
-	"H/bl8L4cupLvFe5XUqRFou3Pa+2Z5/x2iiLgtrE7/yLE8tATmq+EZXFsdaVvt5rbez+v9wf2BmyI2X2v",
-	"nCEK/b8BAAD//w==",
+	"7H19c9s40udX6eJt1UgeSpYdJ3OR66na7ExmN0/NTFKJc7m7MGvCJCRhQwEcALSsS/nz3Pe4T3aFBkiC",
+	"b3rJy+zunf9JxRIJNBqN7l+/oPUpSMQ6F5xyrYL5p2BFSUol/vc11XI7ebbQVJo/U6oSyXLNBA/mwRua",
+	"CJ4q0AI2hGm4oQshKUjzDuNLGOkVhVQkajyFn2iSEUlTIAoIKC3NA0qAXhEN5rm/XV29mqRE04gvhFwD",
+	"yTKxoSncbOH1zz/C07OzGXB6SyXcSEo+KkhpIlLGl5eQZMyQDiRJaK7hRujVNOJBGNA7ss4zGsyDR7Mg",
+	"DCT9vWCSpsFcy4KGgUpWdE3MuvQ2N09ZsoL7+zD475PXRNNf2Jrpif33J7LtsuA1/b2gysztyM2phJRs",
+	"YSEkLoskiSi4nu6c/k+SLoJ58F9O6304td+q07/hZrzgmi6pHCDtV8YLTQ+kbo0P/1EEvqZrwjjjyz38",
+	"y+hCA+NIUlJISblGPm4YT8Xm21O3l4V9BDpWfmsaFR2QvncragmqOQXSPK5g9JazO1D2hI6/LW1DvKvI",
+	"a/DpW1N4HwY5kWRNtdNhPwquSaJfrQSnr6hcM6WY4D+zrF+p/foGEsGV2d8FPgMjAgtJqdNalxCr4sa8",
+	"ckPTOIS44N7fICTEXPBr/zPGIZck0SyhuFBmJvq9oHIbhAEna6N7EkvldW7IvM4rOoNhPRUGd5OlmLgP",
+	"f7RE4x49XxOWDa3w+R1JNBjJz2BNdLIaIgkfCQ7dB5yznn0/p587CuRHqo01aHJ9J1FD/NlFn8+fV2TZ",
+	"I6/mU+DF+obKEBZSrOFs6luRs36KcjOYT0VKF6TINL6wZpytizX+320U8w7TKyr7aXFCq1BlmxlCODOG",
+	"9mw2a9I0mw1QReX1MGXnj8NgTe4caWaMfYQasfwNebNbrlB+HReteIXwfHr25GJoQ63A2xcO3kyPHHvk",
+	"JVW52eDyxC8ylmjzf3OuzLbPPwUkzzOWEEPu6T+UoflTyUjlHq1euyVZgdtCpRTSfpu6c2ofCoM1VQo3",
+	"L3gG7vjChukV6BVT7oCRTFKSboHeMaWVofX+4ANlZn7Ob2kmcmpX2WT41Yq6WYRs8r2c9YZmgi8RoZGS",
+	"RLMPHsIbBDp9pLn3Tvtf2oNNjhvQvbcPThw6aPPFA2DA8QMPUeyZ78MHLV/aY3CPG7Ck8N5Yjlyy2+3E",
+	"yTCKgtX3R0hz2Dy8/W/2CmZ1HMLgBVfFYsESg+HfJEbUjzu1rO/9wePrP32t8HH/IF+Jj5RDKqgCLjSs",
+	"yC1FBFNCE8BXHHg2bOFpLhhala98sDVSkpHko0IK7MQ4qcipRH4ApzRVDwf64UB3DvQXyXIY/Cb0z6Lg",
+	"6ZFnkXuvDR5BLvT1Ap9qnDzjVznlkYgiS5HoG0OfefSrnq/fRDUVIhT6cIYezlD/GdojlWFQDUePPSyy",
+	"+ebgeTHPXWfuQf/ImKkBvwB6l1Ca0q98Tl7eUhskktVMU8CQIJCF8YxjLz4Yl778Jb4ieLa1oUByk1HA",
+	"RbVOWSu4uGvb/Ed3Recezuf/X+ez9wiEwVtOCr0Skv2vo09l0Xp18Fg2HvSP5V8okebcoPllCjBQwZfG",
+	"SWP8lmTsK5/SxnxushDoXW6MfAiS3oqPNPWmfzB2D4ep7zAdIrhh8N/Mf/D8/ExYdvT5QkfydRXp/RSo",
+	"Yr0mclvGM4y0K4x4fadgwaQyJ9sGu8Lhw3hbEXW9sFSZU6IJy1Qwf/8pWDCapV5Is140UxUgDu4/+N+8",
+	"5NQsfS0kBXxfAZHUP8Nh4Fj0IqVcswWzhuyLqbwhqumWNqM8zt+GLyH9K4KE7lx2cVAv9xIUpRC7tcYP",
+	"CuhBAfUpoL1iWwptGeVVTuk0JfJZT1JBaaIpRs55sQ7m74M6PxOEgZ/CCcKgmb8JPviZ5MaD3XyMXZI7",
+	"+MG6UOgtCLOwxRzql0Pw5wyhNeV9WGYA+pZXRnLhaoU6IKNEUVgR4+hX7gpLL+ugr9EVrFRSmFRnWtXB",
+	"Y/OHH6cLMYkObL0uNMJ3wRMKimLwOJcip1KzKmjen7falVkzlHkptRA9Br0yn7hdBVSiyk+dNfIe+/ah",
+	"Jy8WBomkRNP0mmjPKgXz4Hx2/ngyO5ucPb46m80fzeaz2f8MwmAh5No8GqRE04lma9qZygxaKC3W11Ze",
+	"9yah8OGf7bP3YRlybbPqtyLLYFOmT6uYKlHglmDjq6QZXDUul5EJCja1JouMYhFGxBVZU8iJ1lTy0Gz/",
+	"/3j26y9AMkbUOAReZJnZ5nbVxD8Ip392f04TsQ4wafQL5Uu9Cubnjy/CoHy1zNm6OYJ58Pf3f/9zFKkP",
+	"3//Z/mf64ftRFE2rP8bf/2nHCUqIohNmdk4xzW6r8YdOGLHWpoxTp6mkquZwSy4PShOGAaKPa5um8sXl",
+	"Pwk3ktBeekcyMtL7+k/ioLebofVOsq1MqdXjfn/2+PHjs/NHF4+f/BDs3Jko+v792eTph/ezydMPn87C",
+	"s4v7P/WJtibLvRJ9ZZ65D4MiT3ecrUeT89nV2cX8/PyIs3XvlwS897fD521Ygbqe1HArubgjyY5rbZ/m",
+	"hsporPFDRa24+QdNtKexK7DU2TRj3xwJIWwkyXOadjVqSvQhyWw0Dm0e4bs7aPuFqV6LYvA2iEVJnRqm",
+	"imm6VgeTV1FCpLRQIidLxok+4CS+qp/sXWZjrN414945Wv4iUsQ/JMteLhBt71yA/6qrAQruw08B4Vv3",
+	"uk+PlcAP5gH/44b0fTAQvcV3DcZ0a4cPIMZxbA2J/y4C5rbm2+8TtN6ZNNyLLjUY68R14xBUaSAKjDKc",
+	"A4E+jjgrNLiKiLeWgcapwiHSWihmE1wxsjbGnPUmrGoDU7ZYgBYiMwvLhdRAIp6sCF9S0AKYtuHGvwow",
+	"+29w3taOl2eE8X6ylZZFoq21a0CF/l3v/9zIUpoywzySvfLOyoJkivYx10FasQACnG4quz4yzlFHWKsK",
+	"vRa/5hXDI75PbsZT+DETiqZzIBwKnpZVmO5sb628LApFU8uOFrhrY5sDT08D5XQEzX7t2HEJ5AYBH+HG",
+	"eud6C2tKLPBB1DIyqxxP/a2aqI8sn4jc8n6CWStjJI2h80HVAeVKpdVIamfiwDWWOAGX58pq2p5DeFjJ",
+	"02W3ZAzBn+XMtItFdkONvVDi4MqaMFBr9QfxpuEe7OIHjEROOeCuh5DShKVGwMtiYzBsAC4i7qYeTxsV",
+	"ezZp3sbOWO5FQBW50TE0BayKldvLiLcK/OoTgye0dZT1ikpUadYTQ3q1cEHY8TTicamT0cGxmlnFsBJG",
+	"NWCxpHWH8f/PXr2AJbulCqeiJFlVc+PrpQrrjmgjaxWz56VdOnjhba94HiSEu+SX/0WXCWitS+h4mMBY",
+	"ENm1SGR5kH4AM9sRKuK+DRY8v8OuYVKrvJZ+6C1A9A/JMMg08zZU46AJ8XHGPkehOu+8PLTVJzdCZJTw",
+	"Hs4+A5WQjEhIPF1sZQpGZkZIMkqkAqbH02CX27XIiIaP1EkfWIbipnCqdCmoajyIRpo25r5Lae8Ml2WA",
+	"gEjq1qJgVIYT6igGMsAYRrMo4+riFQI7hjKfIzBVDU/qU5CJLcn09lpjRDdYiiwNeoWmxg5rkr+3038g",
+	"fPsHs+wnmtHPRLqNV32k21PcmW33IlXUvsoPWxjWCk6/BDV3oG+TmG+ChFPkSx8S7uOYRcJ0iEn9QHgI",
+	"s/ZOMIRZB/av//PjMWtp2LRwHJnv2PuRx4AQQ/4dwTQm8Isg6XHg7rORz32PP/m8P1j3jDejTnZzjQwY",
+	"uB4CIgK0XrdUbjfmTyNGmUhIBjmR1rQRSMXa7L5xD3TErUulNwK44BNr+FKhJ4rmRGIIMCM3NFOhQRqb",
+	"FdNU5SShMIoLReWfcfSVUNoHLIb5VyVASWnGbqgZKtuaMWIbkpnbxcRzCzeM5wWSEgQnRIN9CAPGYsNh",
+	"Q7bGVYs4Sq+NMJUO3WYlMsuDqQ1IWmVtOI8b3g7xZVsYFZz9XlBOlQojngnxsciVjQ6XUmdvB8whHooU",
+	"xmM/7v2R0twVUOY0yxhfRpx1Q6mfEfn8l4t0YqauVP7tmzhEw8agqI0UfNkXxU9pE3bszQn+aF7xwEYJ",
+	"SLpYg0P1QogmF8x0WEmViqRYU262YUstfIaMKcxXGJTfBHXGDnlT17nT9noRX00yekszl1G+hFxSxJGC",
+	"e4lJTFUWBhZj8DwID4tvIRU/4ex9Ma4qo+UHQvckt/ZFP3GH6qH74l01b3pTYsmKcToxZ7muyMKdmDtz",
+	"nVLlb4gWKXH5BH9L5qVnEvE12RqrmLp3zYaaJ2mKOs/FcCjE5uu4VvBiAZWsukubCgjfumxQxEdlLMjV",
+	"pRZrKzb2+7kLBxmt6XZSSIVKChhaapSc+l7ojSQ8WUVccG+hekW38JGLDY6jjS5w1bHW2hNYUk4lSxyj",
+	"xMJqEU10oZy6cKlEt4XXdj685mI/KOvLW6VCvTXoflWsd8ekr2SgURD4oSdu74tnbxB64Z2P7mHoqgeH",
+	"l3xxLoPuncl7hb8JxvbF+c1kB4j6cKC9qiQB6p6xxhcdavtFoWhPlLuq2Nh7+lHRtkm3r/cR3Lyl2HM+",
+	"jZXndEmMCQB38woSIiWjKTAOBGxSvX2VOmVLptsXqok5m5mx1aU3AQnhzvlZk482uoACjibQSi6kUuRA",
+	"oLxLZSOrpVVXmmWZwSVa+TLjgrJMt03ok1nQNJKzydMP3/fmmV41cgKdS6QGPtkMhTK4w13CdfCCqiLr",
+	"SUvnbRHccxcvrC/M+W8dd08uDLTQJLvGEEpz9otz79XZ8Kt5dRmnfPXJ7hdbEuiu/Hm3/3ySmrP0yakP",
+	"gvvyRH7oiHF7s8+Bwp3ZyGOzj/vxzy5SzEquXASqG1KyEXjPPa2ofh/cstzwpUIB3Zxoy9bjLYtep+Dl",
+	"s0Kv0L4pZYvq0JhW4UFJF5KqlfuqI8H2xWtdjt8tPGhUMzSn9+9WN++L/vDoydNHP8yMKFc5WMb1k4ug",
+	"TyhtFam6Zrwhkz+cz3plWJX3r2o5KDOK18Y+9yaZzQKv7cf+i7Yaca+1aLCpMVqD+pK2Btv6DgDu5/PS",
+	"DHRiUbayzZZI0jubhwqN+FGmV1SCWpGc1rFobLxQIabKGhmI8ymy5iIK5vApQnxn/hu14EQUhDCdTu/v",
+	"4zG4hJAVrPPpDKW9PVbfAO7ra2859tHpdBoF9/G419PuZ0JlW0M0QNzDci6SZbAa96iskaazU82Q0IGm",
+	"NmzgiTbk6johvtfwDyX49DXZ/OoghZHsNkP6+4AcZt1RaLwgS8sbEXLtJf8QgyLdk0RSTO6RTFXSNIXY",
+	"fnvN0hjBafm3oomkOjZuQ8SrW1wFz1DBVKOCAZtm1IRoqmxk6m9XV6/gL0SxBEavf/4Rnvxw8RT+z/8+",
+	"nz6anvVufkVCv+rxCUKAWKqSnCi1EbL3pC8l4bo+6Q49u7E8VvRi2kq1tLJGOUmoFxTBx9Sl8Tk8vdPK",
+	"p4VD+qmqf7jeSKb3l6R4K+oTi7d1nuSzYrPd9x8CtJUO8pJQPVFaDoPM64vVRny49mJnrHZ4lqGA7a5N",
+	"3fHlF5Ub8D5uHRXJjXi/MI9t8JJDmWqDWFKiBI8PKD0wWuyfHeg1B5q4ewpeiO+xB3AGISkzuE5AJvgS",
+	"Rs5NMGL9eDaDZEUkSTSVatwfTX6LxWSfpxf8V7+CSqgqTP7N9EJnxY2CKpvT1AJctdANVcxFfvyamhHh",
+	"Wz82FfE+9oJAeKdXhFeMRNvc4GRdtmQz4q58OuLV+Lb4gAugKdMYJnPmd824f6rPu8wjuxbnMa1aaC97",
+	"P0vVIkP6tWwfr45Lhtmob70jTqX4qy3L0JHWAYUccaeR+ygaVMb9J6n/8y9VwZaLWO3VOfxVtZcsMqrm",
+	"A9yL+KGH97JblleXEMUhxFXFUBxGPNZkqaxmaOSWMXlkJSz916wle03zjCQUPa1GMYOawjNbOJJRcmuZ",
+	"s4bClQ6ml2YRNqvmvBZJ1+KWKkxlYftBGLn49V+FO25W1gi4apI5cJZhNYpy0BLP8tEVaP+s2q6vUqPT",
+	"2AAzYg/f8fNe3mMYpWQ9blHEv4T1XUNrXAeaFJLp7RuzEiuMNxhcMB5qb+jG+OrWxx/FqCuvY1iIuiPl",
+	"xQxW9M6z8WGVTWQc3lCtGV8qiIrZ7JH1/NFDVGM8wKQ/NvQXoVcY8d1WXowNWnv9Xirsbnt3MO1awERV",
+	"HzSs+2mFTlZa57Xbhm5gd9mei9j1I83kLkHiYh+uWUiPOzm32ti4hJNCZpQbz7+KMbMU1bt1HY0pKRSV",
+	"tmbPfF76j+0VIc2dBQlD4nlPjqOKPbhZfUd71NmfPLfVY4tMbDzv90fPJZ1/sh6of+fJxbTmwS9M6Ubp",
+	"fMuNLCuLQ2cDGpe/cNmu2qQeowyMvZWZW6+an56SnE1RHqeJWJ/i6k9t5MuXfMsUvKrJ+EJ4FGOPFtd2",
+	"DSHAUsCaMK4J41T2VF+95QIzVSQLYUV4OqmeNjRXT5ZhjVdmUKh61xnBHyVoNIBk+YqMQ0z/s4ymEcfK",
+	"Q/SkipuMJVXqscwr2FttiKY6V9uUu/tWvlPWHCjGlwZvKVHIBM2elkYUxALKBc8hxgxImf2IQReSK3OW",
+	"GNcuY7mkPIacJB/Jkk4jHvGfaMIUE1yBcKWnqozyeUQ7lYf1qSOsn0CbmLtCAxv81YB3pKkaz83IJ3By",
+	"ctU8Uyuh9PTkBOJXL99cgb/PMWRYDupSmYbB5mG4KTSIQhvcZxdwensWRxzAoLo5xHsFyLm5OXE6yMCJ",
+	"ssgjVlTeUqlioFzL7dSMK0jOJuZgLykHtuRCUoVvu6yie6XKAXdyTRvsppKQLDPDxZ8MofcNimz6yerf",
+	"ajMAC2yxz3BOpdExdh/K6BnolRTFcmUGXYqM8OVUyOXpnR35vLw3lwi+YMtCIqq0Gu3t619g5EqGIaWS",
+	"3dIUKhk15OEjN1szdCpFnjO+RB4hswFzunfGDHk7WlJlixBOTmBN0OjZJF+5h9+pdrYSr9z3BnsNr3ZG",
+	"e+/jS4jrKHZcZdhdX2RDnVVHLpl9coKX/UVKs8xmFePz2Vnc6ats/KTzuzs3hK3sOjnpxpOMgRwA/6cd",
+	"8MqBwH++efkb3Ih0G5rlZewjRbYqdpMZFpfHQoUu1qA2VCKRM/gU4V0gwwk3+73zJyymqCJ640szdmtF",
+	"8fnsIrYiwQVSYFa/oVnmFhkP1fLGlmletQQmY707rTCKAqxPttdaq+ushozyRmsUjC9R7zTZ3+mPbVxJ",
+	"N4DXAtvLwjpyf61yvoalJyeVx3YjUuZqZS37yhuk8cX5OXRqDGIYWdQVG7GPS5n2mvC45fc09fYK8XMp",
+	"1kzRMg8VopZCmIFpEQUEuVF1/nb7i35dWuXAraKwKy57flt748rRHHXY+88Is9GuW+MaVyjO1orYk1R+",
+	"YMTMdSqymsG5z2hNxAKr31DRtcAXSqaZqjxK1rwxnheos59VTK9jChKw5ylUfYnLgrSkbs/meIlRMaiq",
+	"/Hdtkq2LszVQhjirjmAUMzsiwfIWbgF0DKeoO1rfVRTF43lFuEP8KC5xn8c7B/R4Y7thiPagOgvfKa82",
+	"D5kzwdXPjSmmMeBnqg1tv1OOR6MKY5pBK5MojAYThcakUwU5y0sN4yny3exQWnZt1qvCdqIwp05pSlKz",
+	"rTcUK4wAFMsoNyrKGq/Ubedzv6oOxcnifq+eE63Sc6vQyuKIEYFUVP3BbSXnOCxVC3K+WV7pGt9jIZOV",
+	"cHe7g6R45Y1KpK6kqsqgoYDjMbYoI2MYyK3yZFNba9WtqnIjIVS1HLLmSCerhvL2q7T0ijKJEMBwFu+N",
+	"098LkjG9hdGaGhWuViw3y1tYv8b6c+UYuC1uOzYroajF+XZ9qjaudQShashnT5sZGRlVPeH6ilLvLNE7",
+	"TblRyp7c+bc45hbnJ+UYFvVbeIET4CaM8E1Nlca+M4bmqjPBj7+8GJf1ZVbmjVxBJooUbZzxS0sC3aAO",
+	"Axu7kglu9NiKODctYwnlinpY/NcXV0EYFA2ob3bXolgEMO4ldWqeNVifaUxfdRF3EAYGeVn8fjadTWcT",
+	"xN7TM/SYcspJzoJ58Gg6mz6ylRkr9GpOS+/D+lPGvPf1w7euel1hW+2iEcUpvC7vGVkPNW66QrERw5OX",
+	"OeX1za2Tk4YAMrv36Q4Y0RME4xH3gYRFEdYjaKGIy7LMD2uczHS7kUTEW1ACVVBGjOg5J8UAAQyPHY4u",
+	"AtwKq/teGB8y9SvlXTN8qqrEwBEdlm62VaF63YnItfbt1DUbJ/Fmi4Ghxgutxr6Nap4jugd1L6bcN3Oo",
+	"7spmo333+Wx25JIt85r92soL68MNSpo9RPxymqGOIJ0Y5sBFoUF29/WjaJLhBwPLThNeBNB1j9i1PWVg",
+	"rypm8lsz9PdjOKYhVLvLwUD/4taheWj59NDy6T4MLmZnQwNUKuC00b0RX3q0/6VuG3F882L/m1WvY/PC",
+	"+fn+Fzod8PDFp/tf9HvF+oFpjL37Ien3mFsto5vv2/FEzK3WffOskq1NsqcBSmAQfLgPgyXtKU4ygFBV",
+	"gUdrrir440KyZXXuDuuOVTbTiD+DRZFlQO+wKjgRODhl2QgLT+EUzmazcelpuOnislr1P85mMzPIi5Su",
+	"c6Exx4iQcAtYtuDiaLb3LAEtCVcYTHKF6zCqECCrhiiL25rm1oCVijnNX4wZyIPUj5y+sjVk+59zv+5x",
+	"wKP+L7YcMnLn5zgOnaPzuywHvLjzF3SMLH6h+cZcULMXZLdFN8I257n4rSCtnX//od1axtZyn/mF3eeP",
+	"WxXas1bZ9cz9fJCtAq+p+Rn7UGIJ+qjCu+KWyltGN/j5uIekB+xxEPb4rJ3DgvrG3j35DBCD7ZB6AEx/",
+	"Q6QH/PKAX/5g/PIvDkcw/9lCI41kaC8UqSuQaitdeYK50fY9FxpQj3hxh++UC0phbYGQ7eKP/XGILyyP",
+	"gxF3Nf8J4XBDy65U6TiEPCvUzgomV3Aj28UTBnBFvF2EI4eLXJpgyUIkA9yq9iiu6mgYM3llGuaFiFfr",
+	"OxhMFX410xfFLmwM97DQRY+90i0DFAacblRGtcaKxMPtQ7c485vELZx1/H8ybqG/EDw09+6fFMVwkz5E",
+	"MR5QwEMU49tGMd46Q7UzirEbOoi+21e21sFDDvuxATw7uKVlo/B6FNtym7117WhG40ZnsRhc7Qn+WmO7",
+	"/90UYq/JmN9IvNXPLuL7Gtq1Rjq8ud004shLjAvVTakxr9f/M5Sl504gl/SWiUJlW1fqVqnUiEuqNJYP",
+	"Yaav9QOCFCkwNhFGZjVYMRm6HHbZJ2E8nFXCQgRFthCVhjIKLrvFLuFwsUsH7SR+p84vQjuLIsuagYbn",
+	"mBUvOyBUmOCr2e+6S91Xd/ybTfCa7dn9mMB9WbT8kmetoM+zbj9znwt98//w5PHFo/OzY3JS3bbAB2G7",
+	"s2N/TdaK20NO6tC4UGtl3wDN9TXSH6GaayklfMLppXT8gPoeUN8/A/UdgMWqX7r+d0V9rhJ1T+7qPqyr",
+	"U049xIJWoRf1vaFaOdjml20itmpCnjrMoahW8bgNDyPexYeff9n6srofG3FsqGVr60IgGtZC6dbd0al3",
+	"wbiJuxAsMVX+onLEG015ESghLOSpu8CFhX8rrGlS4qC0WsSPz6sVnVvCX4SQDAp8Xd3PPSQmVN7mDdyt",
+	"PVtIhLtyDEgYuLr/baJAjT7L/5ZwofUDSn9YIunsavZ0PvvWgMH4G5tW12vjXtFmO/cHnPCAEx6iQ98o",
+	"OuRfmGvWnpIsa5/EI2NH9TcGAtRN34dVHG504wLeIBJp30UcaPrzjumVKDTECDpi76rlEqFMs9Im4sY5",
+	"vuyErqDqkqY+uhgOvTPWh+lsa0uX8YeZ7V1GoJzcZDR118ki7lkqrDLH/jY03dG3bF7fcSJLwnj9q2Wu",
+	"ht/14IJRXHfjwjjTD+ezWXk1ZCCA434M1ACVQtFOF63+fliX9rfrsEmSDeZgZM67ETW2d92GuyW1GjAZ",
+	"BNjswOTq/M10hoi9LZbm1ePejdiI99+F9a/BVh3r8fKWbbWlyisJ3iyPp+dziC9msxgv3kJc3gpz0CuG",
+	"EfF/z7UCfVWVD3bm1RvRuvUb8TXVK5GqcWiBswsnXtetj1wjjEbT09iFD22Atdy48rJLxD9ysbk0BJ/Z",
+	"J+PmLTYcEuus/RheODAJXmWJuJ2LC90Sa/Ckehrxt7yqDa+q3ioM65pNt+44l/cb/aYHVXWUITPi3l48",
+	"mlaXiZSHnJt3YewFmkvwO4fVTY97gHV5zK5co7vDMPXdZLPZTFqC1026kvSdvajsgU+vA5gZ8vrs/FHQ",
+	"6fwV2P9ck5skaDb46uvrVXXx2t116wgc12i89k3AeaXdK8Y0GzMG/5U8Wpwl5/TpzQ/pBXmyaOFwv+Gi",
+	"303RtlA8iB/NHollY8RjudRb58SbPQgsnjiWRe5Qem1S2r+AHLTUUdDbf6+uwoRK+PwL1IG90Y4jvSnb",
+	"wQ1OVfZ77Juo4Pb6Gz4zr/lN0jWzd+k9VfdXI9VX24Hp+nXi0btjO072lqLVnXzLC3qjpuYfz7v6flhb",
+	"h7aJzBHqGhWs62xycXQc3E1kL8e04v2eMd/1696dbo/1TwbbYeHFT1gCZP9w9pQpYDwRUto+IC3ZeVk2",
+	"/6jJaeKIHoJasvXV9vidFHzpNcgQslzDqG0Yx66D/pCxa2K4UWubx1N4V/2qbBf+pG0kE7oh8c4wxs7a",
+	"drrsFRC/e/du8swbK+5IqbVqnoPcfqW/12irC4ltCWJoKRQNIUY6u5PV/f43rQVjcrNe4jTw99BrP4tI",
+	"TlKSrf8jst0yoqCnIeR928kxXk2j0cp768rYhgjoBnUX2QIc2Oe63eOh09/BNiXo+zU0w+sDOzT0d1mQ",
+	"lLiaa2zAb8mKuGuucHxnBbv3xXAzk6Dp7j0vnYqe/i3lVVPPcHn+3rOGuPhenw/AXM+u+4d92b8v+7z4",
+	"ncL9Soq0SLT9nbQd85zenqEIuG3sL+II8Y7pEV10wvKGbRUF6PYM3OmfNxs9ewO2xOx+UM4Qhf7fAAAA",
+	"//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -11,9 +11,19 @@ import (
 	"testing"
 
 	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specmodel"
 )
 
 func TestPreflightValidation(t *testing.T) {
+	// The messages the spec documents (x-privy-error, x-privy-message).
+	m := specmodel.MustLoad()
+	msgE164 := specmodel.MustFind(m.Create, "phone_number").Message
+	msgIdentifier := m.Rule(specmodel.OpCreate, "anyOf")
+	msgFlat := specmodel.MustFind(m.Update, "custom_fields").Message
+	msgInvalid := m.Replies["ValidationFailed"].Message
+	if msgE164 == "" || msgIdentifier == "" || msgFlat == "" || msgInvalid == "" {
+		t.Fatalf("the spec lacks a documented message: %q %q %q %q", msgE164, msgIdentifier, msgFlat, msgInvalid)
+	}
 	tests := []struct {
 		name  string
 		call  func(*Client) error
@@ -23,16 +33,16 @@ func TestPreflightValidation(t *testing.T) {
 		{"phone not E.164", func(c *Client) error {
 			_, _, err := c.CreateContact(context.Background(), gen.CreateContactRequest{PhoneNumber: ptr("555-1234")})
 			return err
-		}, "phone_number", "must be a valid phone number in E.164 format"},
+		}, "phone_number", msgE164},
 		{"no identifier", func(c *Client) error {
 			_, _, err := c.CreateContact(context.Background(), gen.CreateContactRequest{FirstName: ptr("Jane")})
 			return err
-		}, "base", "email or phone_number is required"},
+		}, "base", msgIdentifier},
 		{"nested custom field", func(c *Client) error {
 			_, _, err := c.UpdateContact(context.Background(), gen.UpdateContactRequest{Email: ptr("jane@example.com"),
 				CustomFields: &gen.CustomFields{"address": map[string]any{"city": "Paris"}}})
 			return err
-		}, "custom_fields", "must be a flat key-value object (no nested values)"},
+		}, "custom_fields", msgFlat},
 		{"per_page 500", func(c *Client) error {
 			_, _, err := c.ListContacts(context.Background(), &gen.ListContactsParams{PerPage: ptr(500)})
 			return err
@@ -43,7 +53,7 @@ func TestPreflightValidation(t *testing.T) {
 			s := newServer(t, newFakeClock())
 			err := tt.call(newTestClient(t, s))
 			var e *Error
-			if !errors.As(err, &e) || !errors.Is(err, ErrValidationFailed) || e.StatusCode != 422 || e.Message != "One or more fields are invalid" {
+			if !errors.As(err, &e) || !errors.Is(err, ErrValidationFailed) || e.StatusCode != 422 || e.Message != msgInvalid {
 				t.Fatalf("err = %v, want a 422 validation_failed *Error", err)
 			}
 			found := false

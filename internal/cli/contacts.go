@@ -40,6 +40,11 @@ func (f *listFilters) register(fs *pflag.FlagSet, paging bool) {
 	m := specmodel.MustLoad()
 	normalizeAliases(fs)
 	f.flags = registerFieldFlags(fs, m.Filters)
+	for _, fl := range m.Filters {
+		if fl.Contact != fl.Name { // named otherwise than the property (x-privy-contact-field)
+			fs.Lookup(flagName(fl.Name)).Usage += " (matches the contact's " + fl.Contact + ")"
+		}
+	}
 	if paging {
 		f.flags = append(f.flags, registerFieldFlags(fs, m.Paging)...)
 	}

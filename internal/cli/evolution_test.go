@@ -11,6 +11,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/privy-go/privy-go/internal/evolve"
@@ -26,11 +28,14 @@ import (
 )
 
 // The additive release: a new optional contact property, settable on create and update and
-// filterable on list, with an enum of its own; and a new value of an existing enum.
+// filterable on list, with an enum of its own; and a new value of an existing enum. A second
+// filter on the property has a name of its own, mapped with x-privy-contact-field.
 const (
-	newProp      = "loyalty_tier"
-	newFlag      = "--loyalty-tier"
-	newEnumValue = "pending" // added to the enum of the consent fields
+	newProp       = "loyalty_tier"
+	newFlag       = "--loyalty-tier"
+	newEnumValue  = "pending" // added to the enum of the consent fields
+	newFilter     = "tier"    // another filter on newProp
+	newFilterFlag = "--tier"
 )
 
 var newPropValues = []string{"bronze", "silver", "gold"}
@@ -63,6 +68,12 @@ example: silver`)
 name: `+newProp+`
 in: query
 description: Loyalty tier filter (new in this release).
+schema: { $ref: "#/components/schemas/LoyaltyTier" }`)
+		s.AppendItem(list, `
+name: `+newFilter+`
+in: query
+description: Loyalty tier filter, short name (new in this release).
+`+specmodel.ExtContactField+`: `+newProp+`
 schema: { $ref: "#/components/schemas/LoyaltyTier" }`)
 	}
 }
@@ -184,6 +195,9 @@ func TestEvolutionAdditiveReachesTheCLI(t *testing.T) {
 			t.Errorf("contacts %s --help lacks %s and its values:\n%s", cmd, newFlag, help)
 		}
 	}
+	if help := c.must(t, "contacts", "list", "--help"); !strings.Contains(help, newFilterFlag) || !strings.Contains(help, "matches the contact's "+newProp) {
+		t.Errorf("contacts list --help lacks %s, matching %s:\n%s", newFilterFlag, newProp, help)
+	}
 	if help := c.must(t, "contacts", "create", "--help"); !strings.Contains(help, newEnumValue) {
 		t.Errorf("contacts create --help does not list the new %s value %s:\n%s", consent.Name, newEnumValue, help)
 	}
@@ -238,6 +252,30 @@ func TestEvolutionAdditiveReachesTheCLI(t *testing.T) {
 		}
 	}
 
+	// The MCP server's tools take them too (issue 12): createContact's input schema has the
+	// new property with its values and the new consent value, listContacts the new filter.
+	tools := c.mcpInputSchemas(t)
+	for _, want := range []struct {
+		tool, arg string
+		values    []string
+	}{
+		{"createContact", newProp, newPropValues},
+		{"updateContact", newProp, newPropValues},
+		{"listContacts", newProp, newPropValues},
+		{"listContacts", newFilter, newPropValues},
+		{"createContact", consent.Name, []string{newEnumValue}},
+	} {
+		props, _ := tools[want.tool]["properties"].(map[string]any)
+		arg, ok := props[want.arg]
+		if !ok {
+			t.Errorf("the MCP tool %s has no argument %s: %v", want.tool, want.arg, slices.Sorted(maps.Keys(props)))
+			continue
+		}
+		if enum := schemaEnum(arg); !containsAll(enum, want.values) {
+			t.Errorf("the MCP tool %s's argument %s allows %v, want %v among them", want.tool, want.arg, enum, want.values)
+		}
+	}
+
 	if !privytestDerives(t, c.root) {
 		t.Skip("the rest needs privytest to store and filter every contact property from the spec " +
 			"(its branch uses internal/specmodel); it runs once that is merged")
@@ -264,6 +302,10 @@ func TestEvolutionAdditiveReachesTheCLI(t *testing.T) {
 	}
 	if got := only("silver"); !slices.Equal(got, []string{"evo@example.com"}) {
 		t.Errorf("list %s silver = %v, want the created contact", newFlag, got)
+	}
+	// The filter named otherwise matches the same property.
+	if got := contacts(t, c.must(t, "contacts", "list", newFilterFlag, "silver", "--output", "json")); len(got) != 1 || got[0][email.Name] != "evo@example.com" {
+		t.Errorf("list %s silver = %v, want the created contact only", newFilterFlag, got)
 	}
 	c.must(t, "contacts", "update", emailFlag, "evo@example.com", newFlag, "gold")
 	if got := only("gold"); !slices.Equal(got, []string{"evo@example.com"}) {
@@ -333,6 +375,66 @@ func TestEvolutionRenameIsLoud(t *testing.T) {
 	if code == 0 || !strings.Contains(errOut, renamed) {
 		t.Errorf("after renaming %s to %s the CLI ran: exit %d, stderr %q", old, renamed, code, errOut)
 	}
+}
+
+// mcpInputSchemas runs the copy's `privy mcp --fake --allow-writes` over stdio with the SDK's
+// CommandTransport and returns each tool's input schema, as a client decodes it.
+func (c *cliCopy) mcpInputSchemas(t *testing.T) map[string]map[string]any {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), c.bin, "mcp", "--fake", "--allow-writes")
+	cmd.Env = cleanEnv()
+	cs, err := sdk.NewClient(&sdk.Implementation{Name: "evolution", Version: "1"}, nil).
+		Connect(t.Context(), &sdk.CommandTransport{Command: cmd}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	list, err := cs.ListTools(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]any{}
+	for _, tool := range list.Tools {
+		b, err := json.Marshal(tool.InputSchema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var schema map[string]any
+		if err := json.Unmarshal(b, &schema); err != nil {
+			t.Fatalf("tool %s: input schema %s: %v", tool.Name, b, err)
+		}
+		out[tool.Name] = schema
+	}
+	return out
+}
+
+// schemaEnum collects the enum values found anywhere in a JSON schema (an enum may sit
+// under anyOf or allOf, beside null).
+func schemaEnum(v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case map[string]any:
+		for k, sub := range v {
+			if vs, ok := sub.([]any); ok && k == "enum" {
+				for _, e := range vs {
+					if s, ok := e.(string); ok {
+						out = append(out, s)
+					}
+				}
+				continue
+			}
+			out = append(out, schemaEnum(sub)...)
+		}
+	case []any:
+		for _, sub := range v {
+			out = append(out, schemaEnum(sub)...)
+		}
+	}
+	return out
+}
+
+func containsAll(have, want []string) bool {
+	return !slices.ContainsFunc(want, func(w string) bool { return !slices.Contains(have, w) })
 }
 
 // consentSchemaName names the component schema of field f's enum: the schema whose enum

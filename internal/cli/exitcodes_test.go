@@ -33,7 +33,7 @@ func TestExitCodes(t *testing.T) {
 			args: args("contacts", "create", "--email", "x@example.com", "--phone", "12345", "--email-consent", "maybe"),
 			code: 1,
 			stderr: []string{
-				"error: validation_failed: One or more fields are invalid",
+				"error: validation_failed: " + specReply(t, "ValidationFailed"),
 				"  " + specDetail(t, "email_consent"),
 				"  " + specDetail(t, "phone_number"),
 			},
@@ -50,7 +50,7 @@ func TestExitCodes(t *testing.T) {
 			setup: func(t *testing.T, srv *privytest.Server) {
 				runInProcess(t, envFor(srv, ""), "contacts", "create", "--email", "dup@example.com")
 			},
-			stderr: []string{"error: conflict: A contact with this email already exists"}},
+			stderr: []string{"error: conflict: " + specReply(t, "Conflict", "email")}},
 		{name: "server error", args: args("contacts", "list"), code: 1,
 			setup: func(t *testing.T, srv *privytest.Server) {
 				srv.Inject("listContacts", 1, privytest.Fault{Status: 500})
@@ -88,7 +88,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "no credentials", env: func(*privytest.Server) map[string]string { return map[string]string{} },
 			args: args("contacts", "list"), code: 3, stderr: []string{"error: no credentials: set PRIVY_TOKEN"}},
 		{name: "unknown token", env: func(srv *privytest.Server) map[string]string { return envFor(srv, unknownToken) },
-			args: args("contacts", "list"), code: 3, stderr: []string{"error: unauthorized: Bearer token is missing or invalid"}},
+			args: args("contacts", "list"), code: 3, stderr: []string{"error: unauthorized: " + specReply(t, "Unauthorized")}},
 		{name: "insufficient scope",
 			setup: func(t *testing.T, srv *privytest.Server) {
 				srv.AddToken(readOnlyToken, time.Time{}, privytest.ScopeRead)
@@ -118,7 +118,7 @@ func TestExitCodes(t *testing.T) {
 			setup: func(t *testing.T, srv *privytest.Server) {
 				srv.Inject("listContacts", 1, privytest.Fault{Status: 429, RetryAfter: "3600"})
 			},
-			args: args("contacts", "list"), code: 4, stderr: []string{"error: rate_limited: Rate limit exceeded (retry after 1h0m0s)"}},
+			args: args("contacts", "list"), code: 4, stderr: []string{"error: rate_limited: " + specReply(t, "RateLimited") + " (retry after 1h0m0s)"}},
 		{name: "daily budget spent", args: args("contacts", "list", "--all", "--per-page", "10"), code: 4},
 	}
 	for _, rn := range runners {

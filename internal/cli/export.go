@@ -33,7 +33,7 @@ Formats:
   json    one JSON array, streamed
   csv     the columns "privy contacts import" reads, so an export re-imports:
 ` + columnsHelp(true, 10, 90) + `
-          sms_consent "unsubscribed" cannot be given to a new contact: import leaves it
+          ` + uncreatableHelp() + ` cannot be given to a new contact: import leaves it
           out (the contact gets no SMS consent) and counts it.
 
 A progress bar (pages done of total, ETA from the rate-limit headers) is drawn on stderr

@@ -35,6 +35,31 @@ func deref(s *string) string {
 
 // specDetail is the error detail the spec documents for a create request field: "field: the
 // field's x-privy-error message".
+// specReply is the message the spec says the API sends with components/responses name, or,
+// with an identifier field, the one it sends for that field (Conflict).
+func specReply(t *testing.T, name string, field ...string) string {
+	t.Helper()
+	r := specmodel.MustLoad().Replies[name]
+	msg := r.Message
+	if len(field) > 0 {
+		msg = r.ByField[field[0]]
+	}
+	if msg == "" {
+		t.Fatalf("the spec documents no message for the %s response %v", name, field)
+	}
+	return msg
+}
+
+// specRule is the message of a body rule of operation op (anyOf: create's identifier rule).
+func specRule(t *testing.T, op, keyword string) string {
+	t.Helper()
+	msg := specmodel.MustLoad().Rule(op, keyword)
+	if msg == "" {
+		t.Fatalf("the spec documents no %s rule of %s", keyword, op)
+	}
+	return msg
+}
+
 func specDetail(t *testing.T, field string) string {
 	t.Helper()
 	f, ok := specmodel.Find(specmodel.MustLoad().Create, field)

@@ -32,7 +32,7 @@ The header row names the columns, the create request's properties in the API's s
 An unknown column is a usage error; a column named "error" (the rejects file's) is ignored.
 Empty cells are left out. A leading UTF-8 byte order mark is skipped.
 
-sms_consent "unsubscribed" (which export writes for a contact that withdrew SMS consent)
+{{uncreatable}} (which export writes for a contact that withdrew SMS consent)
 cannot be given to a new contact: it is left out, the contact is created without SMS
 consent, and the summary counts it (sms_unsubscribed_omitted).
 
@@ -70,7 +70,8 @@ func (a *app) importCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import FILE.csv",
 		Short: "Create contacts from a CSV file, resumably, within the rate budget",
-		Long:  strings.Replace(importLong, "{{columns}}", columnsHelp(false, 2, 90), 1),
+		Long: strings.NewReplacer("{{columns}}", columnsHelp(false, 2, 90),
+			"{{uncreatable}}", uncreatableHelp()).Replace(importLong),
 		Example: `  privy contacts import contacts.csv --dry-run
   privy contacts import contacts.csv --upsert
   privy contacts import contacts.csv.rejects.csv   # the rows that failed, once fixed`,
@@ -628,6 +629,16 @@ func (r *importRun) finish(err error) error {
 		return &failedError{msg: fmt.Sprintf("%d rows failed; see %s", n, r.rejects.path)}
 	}
 	return nil
+}
+
+// uncreatableHelp names, for help texts, the create fields and the value the API refuses for
+// a new contact (x-privy-value-errors): sms_consent "unsubscribed".
+func uncreatableHelp() string {
+	var names []string
+	for _, f := range specmodel.Refusing(specmodel.MustLoad().Create, string(gen.ConsentUnsubscribed)) {
+		names = append(names, f.Name)
+	}
+	return (specmodel.Schema{Enum: names}).OneOf() + ` "` + string(gen.ConsentUnsubscribed) + `"`
 }
 
 // omitUncreatableConsent leaves out sms_consent "unsubscribed", which the API refuses for a

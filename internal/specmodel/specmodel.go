@@ -33,6 +33,14 @@ const (
 // contact property it sets when the names differ (email_consent -> email_permission).
 const ExtContactFields = "x-privy-contact-fields"
 
+// ExtContactField is the query-parameter extension naming the contact property a list filter
+// matches when the names differ; without it a filter matches the property of its own name.
+const ExtContactField = "x-privy-contact-field"
+
+// ExtSets is the operation extension naming the contact properties an operation sets, each
+// with the value it sets (unsubscribeContact sets email_permission to unsubscribed).
+const ExtSets = "x-privy-sets"
+
 // ExtError is the schema extension holding the API's documented validation message.
 const ExtError = "x-privy-error"
 
@@ -79,7 +87,8 @@ type Field struct {
 	Schema
 	Required bool
 	// Contact is the contact property a request field or filter sets or matches ("" when
-	// none).
+	// none): the field's own name, or the one x-privy-contact-fields (request) or
+	// x-privy-contact-field (filter) gives.
 	Contact string
 }
 
@@ -90,14 +99,37 @@ type Model struct {
 	Update  []Field // updateContact's body properties, contact order first
 	// Unsubscribe is unsubscribeContact's body properties, contact order first.
 	Unsubscribe []Field
-	Filters     []Field // listContacts' query parameters other than paging, in spec order
-	Paging      []Field // listContacts' page and per_page
+	// UnsubscribeSets maps the contact properties unsubscribeContact sets to the value it
+	// sets each to (x-privy-sets).
+	UnsubscribeSets map[string]string
+	Filters         []Field // listContacts' query parameters other than paging, in spec order
+	Paging          []Field // listContacts' page and per_page
 	// Identity lists the fields that identify a contact (email, phone_number): those named
 	// by the identifier rules of the create request, in contact order.
 	Identity []string
+	// Rules holds, by operation id (create, update, unsubscribe), the rules of the request
+	// body beyond its properties' schemas, in the spec's order.
+	Rules map[string][]Rule
 	// Replies holds, by components/responses name (NotFound, Conflict, ...), the messages
 	// the API sends with that response.
 	Replies map[string]Reply
+}
+
+// Rule is a rule a request body must meet beyond its properties' schemas (the identifier
+// rules, "at least one field to change"), with the API's message for it.
+type Rule struct {
+	Keyword string // the JSON schema keyword: anyOf, oneOf, not or minProperties
+	Message string // x-privy-error
+}
+
+// Rule returns the message of operation op's rule written with keyword ("" when none).
+func (m *Model) Rule(op, keyword string) string {
+	for _, r := range m.Rules[op] {
+		if r.Keyword == keyword {
+			return r.Message
+		}
+	}
+	return ""
 }
 
 // Reply is what the spec says an error response carries.
@@ -134,7 +166,8 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 	if contact == nil || contact.Value == nil {
 		return nil, fmt.Errorf("specmodel: the spec has no Contact schema")
 	}
-	m := &Model{}
+	m := &Model{Rules: map[string][]Rule{}}
+	var err error
 	order := map[string]int{}
 	for i, name := range contact.Value.Required {
 		order[name] = i
@@ -153,6 +186,7 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 			return nil, err
 		}
 		*op.dst = fields(s, order, contactNames)
+		m.Rules[op.id] = rules(s)
 		if err := checkMapping(op.id, s, *op.dst, m.Contact); err != nil {
 			return nil, err
 		}
@@ -163,6 +197,9 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 				}
 			}
 		}
+	}
+	if m.UnsubscribeSets, err = sets(findOperation(doc, OpUnsubscribe), m.Contact); err != nil {
+		return nil, err
 	}
 	list := findOperation(doc, OpList)
 	if list == nil {
@@ -176,7 +213,14 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 		if d := oneLine(p.Value.Description); d != "" { // the parameter's own words win
 			f.Description = d
 		}
-		if contactNames[f.Name] {
+		if c, ok := p.Value.Extensions[ExtContactField]; ok {
+			name, _ := c.(string)
+			if !contactNames[name] { // renamed, most likely: say what the Contact has now
+				return nil, fmt.Errorf("specmodel: %s of the %s filter %s names %q, which the Contact does not have (it has: %s)",
+					ExtContactField, OpList, f.Name, name, strings.Join(Names(m.Contact), ", "))
+			}
+			f.Contact = name
+		} else if contactNames[f.Name] {
 			f.Contact = f.Name
 		}
 		if f.Name == "page" || f.Name == "per_page" {
@@ -198,6 +242,31 @@ func FromDoc(doc *openapi3.T) (*Model, error) {
 		}
 	}
 	return m, nil
+}
+
+// sets reads op's x-privy-sets, failing loudly on a property the Contact does not have or a
+// value outside its enum (a rename, most likely), naming what the spec has now.
+func sets(op *openapi3.Operation, contact []Field) (map[string]string, error) {
+	raw, ok := op.Extensions[ExtSets]
+	if !ok {
+		return nil, nil
+	}
+	out := stringMap(raw)
+	if out == nil || len(out) != len(raw.(map[string]any)) {
+		return nil, fmt.Errorf("specmodel: %s of %s is not a map of property names to string values: %v", ExtSets, op.OperationID, raw)
+	}
+	for _, name := range slices.Sorted(maps.Keys(out)) {
+		f, ok := Find(contact, name)
+		if !ok {
+			return nil, fmt.Errorf("specmodel: %s of %s names %s, which the Contact does not have (it has: %s)",
+				ExtSets, op.OperationID, name, strings.Join(Names(contact), ", "))
+		}
+		if len(f.Enum) > 0 && !slices.Contains(f.Enum, out[name]) {
+			return nil, fmt.Errorf("specmodel: %s of %s sets %s to %q, which is not one of %s",
+				ExtSets, op.OperationID, name, out[name], f.OneOf())
+		}
+	}
+	return out, nil
 }
 
 // stringMap reads an extension holding a map of strings; nil when it is not one.
@@ -222,6 +291,28 @@ func Find(fs []Field, name string) (Field, bool) {
 		return Field{}, false
 	}
 	return fs[i], true
+}
+
+// MustFind is Find for a field the caller relies on: it panics, naming the field and those
+// fs has, when fs lacks it (a renamed field, most likely).
+func MustFind(fs []Field, name string) Field {
+	f, ok := Find(fs, name)
+	if !ok {
+		panic(fmt.Sprintf("specmodel: no field %q (the spec has: %s)", name, strings.Join(Names(fs), ", ")))
+	}
+	return f
+}
+
+// Refusing returns the fields of fs whose x-privy-value-errors refuse value (create's
+// sms_consent refuses unsubscribed), in order.
+func Refusing(fs []Field, value string) []Field {
+	var out []Field
+	for _, f := range fs {
+		if _, ok := f.ValueErrors[value]; ok {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // OneOf formats an enum for help texts: "a, b or c".
@@ -342,6 +433,29 @@ func Names(fs []Field) []string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
 		out[i] = f.Name
+	}
+	return out
+}
+
+// rules lists the rules of s and its allOf members that carry the API's message.
+func rules(s *openapi3.Schema) []Rule {
+	var out []Rule
+	if msg, ok := s.Extensions[ExtError].(string); ok {
+		switch {
+		case len(s.AnyOf) > 0:
+			out = append(out, Rule{Keyword: "anyOf", Message: msg})
+		case len(s.OneOf) > 0:
+			out = append(out, Rule{Keyword: "oneOf", Message: msg})
+		case s.Not != nil:
+			out = append(out, Rule{Keyword: "not", Message: msg})
+		case s.MinProps > 0:
+			out = append(out, Rule{Keyword: "minProperties", Message: msg})
+		}
+	}
+	for _, sub := range s.AllOf {
+		if sub.Value != nil {
+			out = append(out, rules(sub.Value)...)
+		}
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package specmodel_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -136,6 +137,9 @@ func TestExtensions(t *testing.T) {
 	if sms.ValueErrors[string(gen.ConsentSubscribed)] == "" || sms.ValueErrors[string(gen.ConsentUnsubscribed)] == "" {
 		t.Errorf("sms_consent value errors = %v", sms.ValueErrors)
 	}
+	if got := specmodel.Names(specmodel.Refusing(m.Create, string(gen.ConsentUnsubscribed))); !slices.Equal(got, []string{sms.Name}) {
+		t.Errorf("create fields refusing %s = %v, want %s", gen.ConsentUnsubscribed, got, sms.Name)
+	}
 	if email, _ := specmodel.Find(m.Create, "email"); !email.CaseInsensitive {
 		t.Error("create's email is not case-insensitive")
 	}
@@ -145,12 +149,111 @@ func TestExtensions(t *testing.T) {
 	if phone, _ := specmodel.Find(m.Create, "phone_number"); phone.CaseInsensitive {
 		t.Error("phone_number is case-insensitive")
 	}
+	for op, keyword := range map[string]string{specmodel.OpCreate: "anyOf", specmodel.OpUpdate: "oneOf", specmodel.OpUnsubscribe: "oneOf"} {
+		if m.Rule(op, keyword) == "" {
+			t.Errorf("%s has no identifier rule (%s) with a message: %+v", op, keyword, m.Rules[op])
+		}
+	}
+	if m.Rule(specmodel.OpUpdate, "minProperties") == "" || m.Rule(specmodel.OpCreate, "minProperties") != "" {
+		t.Errorf("rules: %+v", m.Rules)
+	}
 	if m.Replies["NotFound"].Message == "" {
 		t.Errorf("NotFound reply = %+v", m.Replies["NotFound"])
 	}
 	for _, id := range m.Identity {
 		if m.Replies["Conflict"].ByField[id] == "" {
 			t.Errorf("Conflict has no message for %s: %+v", id, m.Replies["Conflict"])
+		}
+	}
+}
+
+// renamedFilterDoc is the embedded spec with the list filter on prop renamed to name and,
+// when mapped, mapped back onto prop with x-privy-contact-field.
+func renamedFilterDoc(t *testing.T, prop, name string, mapped bool) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(mustSpecJSON(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range doc.Paths.Find("/contacts").Get.Parameters {
+		if p.Value.Name == prop {
+			p.Value.Name = name
+			if mapped {
+				p.Value.Extensions = map[string]any{specmodel.ExtContactField: prop}
+			}
+			return doc
+		}
+	}
+	t.Fatalf("the spec has no %s filter", prop)
+	return nil
+}
+
+// TestFilterContactField shows that a filter named otherwise than the contact property it
+// matches maps onto it with x-privy-contact-field, and that a stale mapping is loud.
+func TestFilterContactField(t *testing.T) {
+	m := specmodel.MustLoad()
+	consent, _ := specmodel.Find(m.Create, "email_consent")
+	prop := consent.Contact // a filter named like its property today
+	if f, ok := specmodel.Find(m.Filters, prop); !ok || f.Contact != prop {
+		t.Fatalf("filter %s = %+v, %v", prop, f, ok)
+	}
+	name := prop + "_is"
+	got, err := specmodel.FromDoc(renamedFilterDoc(t, prop, name, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, ok := specmodel.Find(got.Filters, name); !ok || f.Contact != prop || len(f.Enum) == 0 {
+		t.Errorf("renamed filter %s = %+v, %v", name, f, ok)
+	}
+	// Unmapped, the renamed filter matches nothing (privytest then refuses to start).
+	got, err = specmodel.FromDoc(renamedFilterDoc(t, prop, name, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := specmodel.Find(got.Filters, name); f.Contact != "" {
+		t.Errorf("unmapped filter %s matches %q", name, f.Contact)
+	}
+	// A mapping onto a property the Contact does not have (a stale one) fails, naming it.
+	doc := renamedFilterDoc(t, prop, name, true)
+	for _, p := range doc.Paths.Find("/contacts").Get.Parameters {
+		if p.Value.Name == name {
+			p.Value.Extensions[specmodel.ExtContactField] = prop + "_gone"
+		}
+	}
+	if _, err := specmodel.FromDoc(doc); err == nil || !strings.Contains(err.Error(), specmodel.ExtContactField) ||
+		!strings.Contains(err.Error(), prop+"_gone") || !strings.Contains(err.Error(), name) {
+		t.Errorf("FromDoc with a stale %s: %v", specmodel.ExtContactField, err)
+	}
+}
+
+// TestUnsubscribeSets reads what unsubscribeContact sets (x-privy-sets) and shows that a
+// stale entry, naming a property or value the spec no longer has, fails loudly.
+func TestUnsubscribeSets(t *testing.T) {
+	m := specmodel.MustLoad()
+	if len(m.UnsubscribeSets) == 0 {
+		t.Fatalf("unsubscribeContact sets nothing")
+	}
+	for prop, value := range m.UnsubscribeSets {
+		if f, ok := specmodel.Find(m.Contact, prop); !ok || !slices.Contains(f.Enum, value) {
+			t.Errorf("unsubscribe sets %s to %q: contact field %+v, %v", prop, value, f, ok)
+		}
+	}
+	prop := slices.Sorted(maps.Keys(m.UnsubscribeSets))[0]
+	for _, tt := range []struct {
+		sets map[string]any
+		want string
+	}{
+		{map[string]any{"no_such_property": m.UnsubscribeSets[prop]}, "no_such_property"},
+		{map[string]any{prop: "gone"}, `"gone"`},
+		{map[string]any{prop: 1}, specmodel.ExtSets},
+	} {
+		doc, err := openapi3.NewLoader().LoadFromData(mustSpecJSON(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc.Paths.Find("/contacts/unsubscribe").Post.Extensions[specmodel.ExtSets] = tt.sets
+		if _, err := specmodel.FromDoc(doc); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("FromDoc with %s %v: %v, want an error naming %s", specmodel.ExtSets, tt.sets, err, tt.want)
 		}
 	}
 }

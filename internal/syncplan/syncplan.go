@@ -35,18 +35,15 @@ const (
 	OpDelete      = "delete"
 )
 
-// The one consent change the API allows: POST /contacts/unsubscribe sets the contact's
-// email_permission to unsubscribed (API.md, "unsubscribe"). The spec has no machine-readable
-// form of that effect; New checks that the contact property and the value exist.
-const (
-	unsubscribeProperty = "email_permission"
-	unsubscribedValue   = "unsubscribed"
-)
-
-// createRefuses lists create fields and values the API refuses for a new contact although
-// the schema allows them (API.md: "sms_consent: unsubscribed is refused for a new contact").
-// Such a value is left out of the create (the contact starts non_subscribed) with a note.
-var createRefuses = map[string]string{"sms_consent": "unsubscribed"}
+// The one consent change the API allows is POST /contacts/unsubscribe, which sets one
+// contact property to one value (email_permission to unsubscribed): New reads both from the
+// spec's x-privy-sets (Planner.unsubProp, Planner.unsubValue).
+//
+// A create field may refuse values the schema allows (x-privy-value-errors): sms_consent
+// refuses unsubscribed for a new contact, always (its other refusal, subscribed, depends on
+// the phone number's country, which the API checks). New collects the fields that refuse
+// gen.ConsentUnsubscribed (Planner.createRefuses); such a value is left out of the create
+// (the contact starts with the field's default) with a note.
 
 // Options are the choices that change a plan.
 type Options struct {
@@ -225,11 +222,15 @@ type Planner struct {
 	props    map[string]*property
 	create   map[string]string // create field -> contact property
 	identity []string          // identity contact properties, in order
-	entries  []entry
-	byKey    map[string]int
-	created  map[string]int // keys of planned creates -> line
-	plan     Plan
-	pending  []Step
+	// unsubProp and unsubValue are what unsubscribe sets (x-privy-sets).
+	unsubProp, unsubValue string
+	// createRefuses maps a create field to the value the API refuses for a new contact.
+	createRefuses map[string]string
+	entries       []entry
+	byKey         map[string]int
+	created       map[string]int // keys of planned creates -> line
+	plan          Plan
+	pending       []Step
 }
 
 // New returns a Planner for model m. It fails when the model lacks what sync relies on.
@@ -262,8 +263,18 @@ func New(m *specmodel.Model, v Validator, opts Options) (*Planner, error) {
 	if len(p.identity) == 0 {
 		return nil, fmt.Errorf("syncplan: the spec names no identity fields")
 	}
-	if pr := p.props[unsubscribeProperty]; pr == nil || !slices.Contains(pr.Enum, unsubscribedValue) {
-		return nil, fmt.Errorf("syncplan: the contact has no %s with the value %q", unsubscribeProperty, unsubscribedValue)
+	if len(m.UnsubscribeSets) != 1 {
+		return nil, fmt.Errorf("syncplan: the spec's %s sets %v (%s); sync needs one property", specmodel.OpUnsubscribe, m.UnsubscribeSets, specmodel.ExtSets)
+	}
+	for prop, value := range m.UnsubscribeSets {
+		p.unsubProp, p.unsubValue = prop, value
+	}
+	if pr := p.props[p.unsubProp]; pr == nil || !slices.Contains(pr.Enum, p.unsubValue) {
+		return nil, fmt.Errorf("syncplan: the contact has no %s with the value %q", p.unsubProp, p.unsubValue)
+	}
+	p.createRefuses = map[string]string{}
+	for _, f := range specmodel.Refusing(m.Create, string(gen.ConsentUnsubscribed)) {
+		p.createRefuses[f.Name] = string(gen.ConsentUnsubscribed)
 	}
 	p.plan = Plan{Version: 1, Options: opts, Steps: []Step{}, Missing: []Missing{}, Invalid: []Invalid{}, Notes: []Note{}}
 	return p, nil
@@ -567,7 +578,7 @@ func (p *Planner) AddRow(r Row) {
 func (p *Planner) planCreate(r Row, keys []string) {
 	body := make(map[string]any, len(r.Values))
 	for f, v := range r.Values {
-		if refused, ok := createRefuses[f]; ok && v == refused {
+		if refused, ok := p.createRefuses[f]; ok && v == refused {
 			p.plan.Notes = append(p.plan.Notes, Note{Line: r.Line, Key: keys[0], Field: f, File: v,
 				Reason: "the API refuses this value for a new contact; created without it"})
 			continue
@@ -636,11 +647,11 @@ func (p *Planner) compare(r Row, i int) (steps []Step, notes []Note, err error) 
 				continue
 			}
 			switch {
-			case old == unsubscribedValue && prop == unsubscribeProperty:
+			case old == p.unsubValue && prop == p.unsubProp:
 				note(prop, old, v, "an unsubscribed contact is never re-subscribed")
-			case prop == unsubscribeProperty && v == unsubscribedValue && p.opts.Consent:
+			case prop == p.unsubProp && v == p.unsubValue && p.opts.Consent:
 				unsubscribe = true
-			case prop == unsubscribeProperty && v == unsubscribedValue:
+			case prop == p.unsubProp && v == p.unsubValue:
 				note(prop, old, v, "not unsubscribed without --consent")
 			default:
 				note(prop, old, v, "the API cannot change it for an existing contact")
@@ -654,7 +665,7 @@ func (p *Planner) compare(r Row, i int) (steps []Step, notes []Note, err error) 
 	if unsubscribe {
 		steps = append(steps, Step{Op: OpUnsubscribe, Line: r.Line, Keys: keys, Fingerprint: e.fp,
 			Body:    map[string]any{idField: idValue},
-			Changes: []Change{{Field: unsubscribeProperty, From: have[unsubscribeProperty], To: unsubscribedValue}}})
+			Changes: []Change{{Field: p.unsubProp, From: have[p.unsubProp], To: p.unsubValue}}})
 	}
 	return steps, notes, nil
 }

@@ -24,12 +24,25 @@ import (
 // properties, which request field sets which, defaults, filters, identifiers, messages)
 // comes from the spec through specmodel, so an additive spec change needs no edit here.
 const (
-	propCreatedAt       = "created_at"       // set on creation, kept on restore
-	propUpdatedAt       = "updated_at"       // set on every change
-	propEmailPermission = "email_permission" // what unsubscribe sets
-	fieldSMSConsent     = "sms_consent"      // the create field with the SMS consent rules
-	fieldPhone          = "phone_number"     // the create field whose country the SMS rule checks
+	propCreatedAt = "created_at" // set on creation, kept on restore
+	propUpdatedAt = "updated_at" // set on every change
 )
+
+// fieldPhone is the create field whose country the SMS consent rule checks, named by the
+// generated request type (a rename in the spec fails to compile here).
+var fieldPhone = jsonName(gen.CreateContactRequest{PhoneNumber: new(gen.PhoneNumber)})
+
+// jsonName returns the JSON name of the one field v sets.
+func jsonName(v any) string {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(mustJSON(v), &m); err != nil || len(m) != 1 {
+		panic(fmt.Sprintf("privytest: %+v does not set exactly one field", v))
+	}
+	for name := range m {
+		return name
+	}
+	return ""
+}
 
 // defaultSMSCountries are the country calling codes the fake accepts by default for
 // sms_consent "subscribed": the United States and Canada (+1), the United Kingdom (+44) and
@@ -68,8 +81,10 @@ type shape struct {
 	perPage   int               // per_page's default
 	created   int               // index of created_at
 	updated   int               // index of updated_at
-	emailPm   int               // index of email_permission
-	// smsErrors maps a refused sms_consent value to its message (nil: no such field).
+	unsubSets []setField        // what unsubscribe sets (x-privy-sets)
+	// smsField is the create field with the SMS consent rules (x-privy-value-errors), and
+	// smsErrors maps a value it refuses to its message (nil: no such field).
+	smsField  string
 	smsErrors map[string]string
 	// msg holds the message of each error answer, by components/responses name.
 	msg         map[string]string
@@ -93,6 +108,12 @@ type reqField struct {
 	dropNulls bool // an object: null values clear their key and are not stored
 }
 
+// setField is a contact property an operation sets, and the value (JSON) it sets.
+type setField struct {
+	prop  int
+	value json.RawMessage
+}
+
 // idField is an identifying field: its request name, the contact property it sets, and
 // whether its values compare case-insensitively.
 type idField struct {
@@ -113,7 +134,7 @@ type filter struct {
 }
 
 func newShape(m *specmodel.Model) (*shape, error) {
-	sh := &shape{props: m.Contact, created: -1, updated: -1, emailPm: -1}
+	sh := &shape{props: m.Contact, created: -1, updated: -1}
 	pos := map[string]int{}
 	for i, p := range m.Contact {
 		pos[p.Name] = i
@@ -134,8 +155,15 @@ func newShape(m *specmodel.Model) (*shape, error) {
 	if sh.updated, err = need(propUpdatedAt, "the time of the last change"); err != nil {
 		return nil, err
 	}
-	if sh.emailPm, err = need(propEmailPermission, "what unsubscribe sets"); err != nil {
-		return nil, err
+	for _, name := range slices.Sorted(maps.Keys(m.UnsubscribeSets)) {
+		i, err := need(name, "what unsubscribe sets")
+		if err != nil {
+			return nil, err
+		}
+		sh.unsubSets = append(sh.unsubSets, setField{prop: i, value: mustJSON(m.UnsubscribeSets[name])})
+	}
+	if len(sh.unsubSets) == 0 {
+		return nil, fmt.Errorf("privytest: the spec's %s sets nothing (%s)", specmodel.OpUnsubscribe, specmodel.ExtSets)
 	}
 	sh.initial = make([]json.RawMessage, len(m.Contact))
 	for i, p := range m.Contact {
@@ -155,8 +183,8 @@ func newShape(m *specmodel.Model) (*shape, error) {
 		if slices.Contains(m.Identity, f.Name) {
 			sh.ids = append(sh.ids, idField{name: f.Name, prop: i, fold: f.CaseInsensitive})
 		}
-		if f.Name == fieldSMSConsent {
-			sh.smsErrors = f.ValueErrors
+		if f.ValueErrors != nil {
+			sh.smsField, sh.smsErrors = f.Name, f.ValueErrors
 		}
 	}
 	if len(sh.ids) == 0 {
@@ -426,16 +454,16 @@ func set(r *record, fs []reqField, body map[string]json.RawMessage) error {
 func (s *store) create(body map[string]json.RawMessage, now time.Time) (*record, *apiError) {
 	if s.sh.smsErrors != nil {
 		var consent string
-		if raw, ok := body[fieldSMSConsent]; ok && json.Unmarshal(raw, &consent) == nil {
+		if raw, ok := body[s.sh.smsField]; ok && json.Unmarshal(raw, &consent) == nil {
 			msg := s.sh.smsErrors[consent]
 			switch gen.Consent(consent) {
 			case gen.ConsentSubscribed:
 				if msg != "" && !s.supportedSMSCountry(body[fieldPhone]) {
-					return nil, s.invalid(gen.ErrorDetail{Field: fieldSMSConsent, Message: msg})
+					return nil, s.invalid(gen.ErrorDetail{Field: s.sh.smsField, Message: msg})
 				}
 			case gen.ConsentUnsubscribed:
 				if msg != "" {
-					return nil, s.invalid(gen.ErrorDetail{Field: fieldSMSConsent, Message: msg})
+					return nil, s.invalid(gen.ErrorDetail{Field: s.sh.smsField, Message: msg})
 				}
 			}
 		}
@@ -508,14 +536,20 @@ func (s *store) update(body map[string]json.RawMessage, now time.Time) (*record,
 	return r, nil
 }
 
-// unsubscribe sets email_permission to unsubscribed; a second call changes nothing.
+// unsubscribe sets what the spec says it sets (email_permission to unsubscribed); a second
+// call changes nothing.
 func (s *store) unsubscribe(body map[string]json.RawMessage, now time.Time) (*record, *apiError) {
 	r := s.find(body)
 	if r == nil {
 		return nil, s.notFound()
 	}
-	if unsub := mustJSON(gen.ConsentUnsubscribed); !bytes.Equal(r.vals[s.sh.emailPm], unsub) {
-		r.vals[s.sh.emailPm] = unsub
+	changed := false
+	for _, set := range s.sh.unsubSets {
+		if !bytes.Equal(r.vals[set.prop], set.value) {
+			r.vals[set.prop], changed = set.value, true
+		}
+	}
+	if changed {
 		r.vals[s.sh.updated] = mustJSON(now)
 	}
 	return r, nil

@@ -171,3 +171,63 @@ func TestFromContactEncodesAsEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterNamedOtherwise shows that a list filter whose name differs from the contact
+// property it matches filters by that property when the spec maps it with
+// x-privy-contact-field, and that without the mapping the fake refuses to start, naming it.
+func TestFilterNamedOtherwise(t *testing.T) {
+	consent, _ := specmodel.Find(specmodel.MustLoad().Create, "email_consent")
+	prop, name := consent.Contact, consent.Contact+"_is"
+	model := func(mapped bool) (*specmodel.Model, error) {
+		raw, err := gen.GetSpecJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := openapi3.NewLoader().LoadFromData(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range doc.Paths.Find("/contacts").Get.Parameters {
+			if p.Value.Name == prop {
+				p.Value.Name = name
+				if mapped {
+					p.Value.Extensions = map[string]any{specmodel.ExtContactField: prop}
+				}
+			}
+		}
+		return specmodel.FromDoc(doc)
+	}
+	m, err := model(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newShape(m); err == nil || !strings.Contains(err.Error(), name) {
+		t.Errorf("newShape with an unmapped renamed filter: %v", err)
+	}
+	if m, err = model(true); err != nil {
+		t.Fatal(err)
+	}
+	sh, err := newShape(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newStore(sh, defaultSMSCountries)
+	now := time.Date(2025, 1, 15, 10, 30, 0, 0, time.UTC)
+	yes, no := string(gen.ConsentSubscribed), string(gen.ConsentNonSubscribed)
+	for email, v := range map[string]string{"jane@example.com": yes, "john@example.com": no} {
+		if _, e := s.create(map[string]json.RawMessage{"email": mustJSON(email), consent.Name: mustJSON(v)}, now); e != nil {
+			t.Fatalf("%+v", e)
+		}
+	}
+	for v, want := range map[string]string{yes: "jane@example.com", no: "john@example.com"} {
+		var page struct {
+			Data []gen.Contact `json:"data"`
+		}
+		if err := json.Unmarshal(s.list(url.Values{name: {v}}), &page); err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Data) != 1 || page.Data[0].Email == nil || *page.Data[0].Email != want {
+			t.Errorf("list %s=%s = %+v, want %s only", name, v, page.Data, want)
+		}
+	}
+}

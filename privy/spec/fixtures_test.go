@@ -12,6 +12,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/privy-go/privy-go/internal/specdoc"
+	"github.com/privy-go/privy-go/internal/specmodel"
 	"github.com/privy-go/privy-go/privy/spec"
 )
 
@@ -32,15 +33,31 @@ func (w fixtureWant) matches(v spec.Violation) bool {
 		(w.message == "" || strings.Contains(v.Message, w.message))
 }
 
-// Documented validation messages (API.md, "Validation messages", and the spec's x-privy-error).
+// Documented validation messages (API.md, "Validation messages"), read from the spec's
+// x-privy-error.
+var (
+	model         = specmodel.MustLoad()
+	msgIdentifier = model.Rule(specmodel.OpCreate, "anyOf")
+	msgExactlyOne = model.Rule(specmodel.OpUpdate, "oneOf")
+	msgNoChange   = model.Rule(specmodel.OpUpdate, "minProperties")
+	msgE164       = specmodel.MustFind(model.Create, "phone_number").Message
+	msgConsent    = specmodel.MustFind(model.Create, "email_consent").Message
+	msgFlat       = specmodel.MustFind(model.Create, "custom_fields").Message
+	msgEmail      = specmodel.MustFind(model.Create, "email").Message
+	msgReason     = specmodel.MustFind(model.Unsubscribe, "reason").Message
+)
+
+// TestDocumentedMessages guards the messages above: an empty one would match any violation.
+func TestDocumentedMessages(t *testing.T) {
+	for i, msg := range []string{msgIdentifier, msgExactlyOne, msgNoChange, msgE164, msgConsent, msgFlat, msgEmail, msgReason} {
+		if msg == "" {
+			t.Errorf("documented message %d is missing from the spec: %+v", i, model.Rules)
+		}
+	}
+}
+
+// Messages of the validator's own.
 const (
-	msgIdentifier     = "email or phone_number is required"
-	msgExactlyOne     = "exactly one of email or phone_number is required"
-	msgE164           = "must be a valid phone number in E.164 format"
-	msgConsent        = "must be one of: subscribed, unsubscribed, non_subscribed"
-	msgFlat           = "must be a flat key-value object (no nested values)"
-	msgEmail          = "must be a valid email address"
-	msgReason         = "is too long (maximum is 500 characters)"
 	msgUnknown        = "is not a known field"
 	msgRequired       = "is required"
 	msgNotJSON        = "not valid JSON"
@@ -110,7 +127,7 @@ var negativeFixtures = map[string]fixtureWant{
 	// updateContact.
 	"updateContact/request/invalid/both_identifiers.json":                       {in: "body", pointer: "", rule: "oneOf", field: "base", message: msgExactlyOne},
 	"updateContact/request/invalid/no_identifier.json":                          {in: "body", pointer: "", rule: "oneOf", field: "base", message: msgExactlyOne},
-	"updateContact/request/invalid/no_mutable_field.json":                       {in: "body", pointer: "", rule: "minProperties", field: "base", message: "at least one field to change is required besides email or phone_number"},
+	"updateContact/request/invalid/no_mutable_field.json":                       {in: "body", pointer: "", rule: "minProperties", field: "base", message: msgNoChange},
 	"updateContact/request/invalid/phone_number_not_e164.json":                  {in: "body", pointer: "/phone_number", rule: "pattern", field: "phone_number", message: msgE164},
 	"updateContact/request/invalid/custom_fields_nested_object.json":            {in: "body", pointer: "/custom_fields/address", rule: "anyOf", field: "custom_fields", message: msgFlat},
 	"updateContact/request/invalid/email_consent_not_updatable.json":            {in: "body", pointer: "/email_consent", rule: "additionalProperties", field: "email_consent", message: msgUnknown},

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -126,9 +127,15 @@ func (a *app) export(c *privy.Client, params *gen.ListContactsParams, format str
 	if len(first.Data) == size && first.Pagination.TotalPages > 1 {
 		page = 2 // Contacts copies params: it starts at page 2
 		pagesDone, inPage := 1, 0
+		repeats := true // page 2 repeats page 1 so far: Contacts, starting at page 2, cannot tell
 		for contact, err := range c.Contacts(a.ctx, params) {
 			if err != nil {
 				return n, err
+			}
+			if pagesDone == 1 {
+				if repeats = repeats && reflect.DeepEqual(contact, first.Data[inPage]); repeats && inPage == size-1 {
+					return n, fmt.Errorf("%w: listing contacts: page 2 repeats page 1", privy.ErrMalformedResponse)
+				}
 			}
 			if err := sink.Write(contact); err != nil {
 				return n, err

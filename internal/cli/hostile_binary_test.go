@@ -165,7 +165,7 @@ func echoError(tokenFails bool) http.HandlerFunc {
 // exit code and an error naming the problem, and never print a credential.
 func TestHostileServersBinary(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: skipping the hostile-server runs of the privy binary (they run the privy binary two dozen times)")
+		t.Skip("-short: skipping two dozen runs of the privy binary against hostile servers")
 	}
 	bomb := gzipBomb(t)
 	stall := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }

@@ -96,13 +96,13 @@ func decode[T any](c *Client, resp *http.Response, err error) (*T, *Response, er
 	}
 	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	where := fmt.Sprintf("privy: %s %s: the %d response", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode)
+	where := fmt.Sprintf("%s %s: the %d response", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode)
 	if err != nil {
 		var te *timeoutError
 		if errors.As(err, &te) || errors.Is(err, ErrResponseTooLarge) {
 			return nil, r, err // it names the request
 		}
-		return nil, r, fmt.Errorf("%s: reading the body: %w", where, err)
+		return nil, r, fmt.Errorf("privy: %s: reading the body: %w", where, err)
 	}
 	shape := successBody{json: true}
 	if op := c.t.operationOf(resp.Request); op != nil {

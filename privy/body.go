@@ -20,7 +20,7 @@ type sizeError struct {
 }
 
 func (e *sizeError) Error() string {
-	return fmt.Sprintf("privy: %s %s: the response body is larger than the %s cap (WithMaxResponseBytes)",
+	return fmt.Sprintf("privy: %s %s: the response body is larger than the %s response cap",
 		e.method, e.path, byteSize(e.max))
 }
 

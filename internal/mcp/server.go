@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -179,15 +178,19 @@ func (s *Server) handler(op *Operation) sdk.ToolHandler {
 			return textError(err.Error()), nil
 		}
 		defer resp.Body.Close()
+		if err := privy.CheckResponse(resp); err != nil {
+			var e *privy.Error
+			if errors.As(err, &e) {
+				return s.errorResult(e), nil
+			}
+			return textError(err.Error()), nil
+		}
 		body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 		if err != nil {
 			return textError(fmt.Sprintf("reading the %d response: %v", resp.StatusCode, err)), nil
 		}
 		if len(body) > maxResponse {
 			return textError(fmt.Sprintf("the %d response is larger than %d bytes", resp.StatusCode, maxResponse)), nil
-		}
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return s.errorResult(responseError(resp, body, s.now())), nil
 		}
 		if len(bytes.TrimSpace(body)) == 0 {
 			return &sdk.CallToolResult{Content: []sdk.Content{&sdk.TextContent{Text: fmt.Sprintf("done (HTTP %d, no body)", resp.StatusCode)}}}, nil
@@ -231,28 +234,4 @@ func argumentError(details []gen.ErrorDetail) *privy.Error {
 
 func textError(msg string) *sdk.CallToolResult {
 	return &sdk.CallToolResult{IsError: true, Content: []sdk.Content{&sdk.TextContent{Text: msg}}}
-}
-
-// responseError reads an error response into a privy.Error: the API's envelope when the body
-// is one, else an excerpt of the body.
-// TODO: use privy's own decoding once the library exports it (CheckResponse).
-func responseError(resp *http.Response, body []byte, now time.Time) *privy.Error {
-	e := &privy.Error{StatusCode: resp.StatusCode, Response: resp, Body: body}
-	var env gen.ErrorEnvelope
-	if json.Unmarshal(body, &env) == nil && env.Error.Code != "" {
-		e.Code, e.Message = env.Error.Code, env.Error.Message
-		if env.Error.Details != nil {
-			e.Details = *env.Error.Details
-		}
-	} else {
-		e.Message = strings.ToValidUTF8(string(body[:min(len(body), 200)]), "")
-	}
-	if v := resp.Header.Get("Retry-After"); v != "" {
-		if secs, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32); err == nil && secs > 0 {
-			e.RetryAfter = time.Duration(secs) * time.Second
-		} else if t, err := http.ParseTime(v); err == nil && t.After(now) {
-			e.RetryAfter = t.Sub(now)
-		}
-	}
-	return e
 }

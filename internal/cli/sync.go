@@ -314,7 +314,7 @@ func (r *syncRun) makePlan(path, sha string) (*syncplan.Plan, error) {
 		n++
 	}
 	r.planner.SetPages(max(1, (n+pageSize-1)/pageSize))
-	hdr := newSyncHeader(in.cols.names)
+	hdr := newSyncHeader(in.cols)
 	for {
 		rec, line, problem, err := in.next()
 		if err == io.EOF {
@@ -350,21 +350,15 @@ type syncHeader struct {
 	object string   // the create field of custom.<key> and custom_fields columns
 }
 
-func newSyncHeader(names []string) *syncHeader {
-	m := specmodel.MustLoad()
-	h := &syncHeader{field: make([]string, len(names)), key: make([]string, len(names)), object: customField()}
-	for i, raw := range names {
-		name := strings.TrimSpace(strings.TrimPrefix(raw, "\ufeff"))
-		switch {
-		case name == customField():
-			h.field[i] = h.object
-		case strings.HasPrefix(name, colCustomPrefix):
-			h.field[i], h.key[i] = h.object, name[len(colCustomPrefix):]
-		default:
-			if f, ok := specmodel.Find(m.Create, name); ok {
-				h.field[i] = f.Name
-			}
-		}
+// newSyncHeader reads the column mapping import's header check already made (mapHeader).
+func newSyncHeader(cols *csvColumns) *syncHeader {
+	n := len(cols.names)
+	h := &syncHeader{field: make([]string, n), key: make([]string, n), object: customField()}
+	for name, i := range cols.index {
+		h.field[i] = name // a create field, custom_fields included
+	}
+	for _, c := range cols.custom {
+		h.field[c.idx], h.key[c.idx] = h.object, c.key
 	}
 	return h
 }

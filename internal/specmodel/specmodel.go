@@ -17,7 +17,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/privy-go/privy-go/gen"
+	"github.com/privy-go/privy-go/internal/specdoc"
 )
 
 // Operation ids the model reads. They are the contract's stable names; a renamed operation
@@ -139,7 +139,7 @@ type Reply struct {
 }
 
 var loadModel = sync.OnceValues(func() (*Model, error) {
-	doc, err := gen.GetSpec()
+	doc, err := specdoc.Load() // the one parse of the embedded spec, shared
 	if err != nil {
 		return nil, fmt.Errorf("specmodel: loading the embedded spec: %w", err)
 	}

@@ -11,13 +11,15 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/google/jsonschema-go/jsonschema"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/privy-go/privy-go/privy"
 )
 
 // IdempotentExtension is the operation extension that marks a write operation as safe to
-// repeat with the same arguments (GET operations always are).
-const IdempotentExtension = "x-privy-idempotent"
+// repeat with the same arguments (GET operations always are); the client's retry reads it too.
+const IdempotentExtension = privy.IdempotentExtension
 
 // bodyArgument names the argument that carries the request body when the body's properties
 // cannot be arguments of their own (the operation also has parameters, or the body is not an
